@@ -1,0 +1,30 @@
+#pragma once
+// The llama.cpp backend of mop::lm: any GGUF model, in process.
+#include <memory>
+#include <string>
+
+#include "mop/lm.h"
+
+namespace mop::lm {
+
+// The model used when the user names none: a small instruction-tuned model from the hub.
+inline constexpr const char* kDefaultModel =
+    "hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf";
+
+struct LlamaOptions {
+  std::string model = kDefaultModel;  // a GGUF path, or hf:OWNER/REPO/FILE.gguf
+  std::string chat_template;  // "" = the model's own; a llama.cpp template name (e.g. "llama3");
+                              // "plain"; or a path to a Jinja template file
+  std::string cache_dir;      // where hub downloads go ("" = default cache, see model_source.h)
+  int n_ctx = 4096;           // KV cells shared by all sequences in flight; 0 = model's training length
+  int n_batch = 512;          // tokens per decode call
+  int n_parallel = 32;        // sequences in flight at once (max 255)
+  int n_threads = 0;          // 0 = all cores
+  int n_gpu_layers = -1;      // layers offloaded to a GPU when built with CUDA (-1 = all)
+  bool verbose = false;       // pass llama.cpp's own log through
+};
+
+// Loads the model; throws mop::Error with one clear line on a missing, non-GGUF or truncated file.
+std::unique_ptr<LanguageModel> load_llama(const LlamaOptions& options);
+
+}  // namespace mop::lm

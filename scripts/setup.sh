@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# One command that sets up mop on a fresh Debian 12 machine:
+#   1. installs the Debian packages the build needs,
+#   2. fetches llama.cpp's source from the npm package node-llama-cpp (pinned), checks it,
+#   3. configures and builds mop (library, CLI, tests, benchmarks) into build/.
+# Re-running is cheap: each step skips work that is already done.
+# Options (environment): MOP_BUILD_DIR (default build), MOP_CUDA=1 (llama.cpp CUDA backend),
+#   MOP_BUILD_TYPE (default Release), MOP_SKIP_APT=1 (packages already installed).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+
+build_dir=${MOP_BUILD_DIR:-build}
+build_type=${MOP_BUILD_TYPE:-Release}
+
+if [ "${MOP_SKIP_APT:-0}" != 1 ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  pkgs=(build-essential cmake ninja-build git ca-certificates pkg-config
+        libeigen3-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+        libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libcpp-httplib-dev
+        libfaiss-dev libopenblas-dev liblapack-dev libsimdjson-dev libyaml-cpp-dev libsqlite3-dev ccache)
+  # npm fetches llama.cpp; keep an existing Node.js install (e.g. NodeSource) instead of Debian's.
+  command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+  missing=()
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+"$here/scripts/fetch_llama.sh"
+
+cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type")
+[ "${MOP_CUDA:-0}" = 1 ] && cmake_args+=(-DMOP_CUDA=ON)
+cmake "${cmake_args[@]}"
+cmake --build "$build_dir" -j "$(nproc)"
+echo "setup: done. Run the tests with: ctest --test-dir $build_dir --output-on-failure"

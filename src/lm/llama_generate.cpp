@@ -1,0 +1,171 @@
+// Generation with parallel slots: up to --parallel sequences decode together, one token each per
+// step, while waiting prompts are fed into the same batches. Each request samples with its own
+// sampler chain seeded by its own seed, so its text does not depend on what else is in flight.
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+#include "lm/batch.h"
+#include "lm/llama_model.h"
+#include "mop/error.h"
+
+namespace mop::lm {
+namespace {
+
+struct SamplerDeleter {
+  void operator()(llama_sampler* s) const { llama_sampler_free(s); }
+};
+using SamplerPtr = std::unique_ptr<llama_sampler, SamplerDeleter>;
+
+// Temperature first, then nucleus (the order of HF transformers and vLLM), then a seeded draw.
+SamplerPtr make_sampler(const SamplingParams& p) {
+  SamplerPtr chain(llama_sampler_chain_init(llama_sampler_chain_default_params()));
+  if (p.temperature <= 0) {
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_greedy());
+    return chain;
+  }
+  llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(static_cast<float>(p.temperature)));
+  if (p.top_p < 1.0) llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(static_cast<float>(p.top_p), 1));
+  llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(static_cast<uint32_t>(p.seed ^ (p.seed >> 32))));
+  return chain;
+}
+
+// Drops a trailing incomplete UTF-8 sequence (a generation cut by the token limit mid-character).
+void trim_incomplete_utf8(std::string& s) {
+  size_t i = s.size(), back = 0;
+  while (i > 0 && back < 4 && (static_cast<unsigned char>(s[i - 1]) & 0xC0) == 0x80) --i, ++back;
+  if (i == 0) return;
+  const auto lead = static_cast<unsigned char>(s[i - 1]);
+  const size_t len = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 1;
+  if (back + 1 < len) s.resize(i - 1);
+}
+
+struct Slot {
+  size_t request = 0;
+  llama_seq_id seq = 0;
+  Tokens prompt;
+  size_t fed = 0;        // prompt tokens already decoded
+  llama_token last = 0;  // last sampled token, decoded in the next step
+  int n_past = 0;        // position of the next token
+  int limit = 0;         // position limit for this sequence
+  int batch_index = -1;  // where this slot's logits are in the current batch, if any
+  SamplerPtr sampler;
+  Generation result;
+  bool finished = false;
+};
+
+}  // namespace
+
+std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>& requests, const Progress& progress) {
+  std::vector<Generation> out(requests.size());
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const auto& s = requests[r].sampling;
+    if (!std::isfinite(s.temperature)) throw Error("request " + std::to_string(r + 1) + ": temperature is not a number");
+    if (!(s.top_p > 0 && s.top_p <= 1)) throw Error("request " + std::to_string(r + 1) + ": top-p must be in (0, 1]");
+    if (s.max_tokens < 0) throw Error("request " + std::to_string(r + 1) + ": max tokens must not be negative");
+  }
+
+  llama_memory_t mem = llama_get_memory(ctx_);
+  llama_memory_clear(mem, true);
+  std::deque<size_t> waiting;
+  for (size_t r = 0; r < requests.size(); ++r) waiting.push_back(r);
+  std::vector<std::unique_ptr<Slot>> active;
+  std::vector<llama_seq_id> free_seqs;
+  for (int s = n_parallel_; s >= 1; --s) free_seqs.push_back(s);
+  size_t reserved = 0, done = 0;
+  Batch batch(options_.n_batch);
+
+  auto finish = [&](Slot& slot, const char* reason) {
+    slot.finished = true;
+    slot.result.finish_reason = reason;
+    trim_incomplete_utf8(slot.result.text);
+  };
+
+  while (!waiting.empty() || !active.empty()) {
+    // Admit waiting requests while a sequence and room in the KV cache are free.
+    while (!waiting.empty() && !free_seqs.empty()) {
+      const size_t r = waiting.front();
+      Tokens prompt = tokenize_prompt(requests[r].prompt);
+      if (prompt.empty()) throw Error("request " + std::to_string(r + 1) + ": empty prompt");
+      if (prompt.size() >= static_cast<size_t>(max_sequence_tokens()))
+        throw Error("request " + std::to_string(r + 1) + ": prompt (" + std::to_string(prompt.size()) +
+                    " tokens) does not fit the context of " + std::to_string(max_sequence_tokens()) + " tokens");
+      const int limit = std::min<int>(max_sequence_tokens(), static_cast<int>(prompt.size()) + requests[r].sampling.max_tokens);
+      if (!active.empty() && reserved + limit > static_cast<size_t>(n_ctx_)) break;
+      waiting.pop_front();
+      auto slot = std::make_unique<Slot>();
+      slot->request = r;
+      slot->seq = free_seqs.back();
+      free_seqs.pop_back();
+      slot->prompt = std::move(prompt);
+      slot->limit = limit;
+      slot->sampler = make_sampler(requests[r].sampling);
+      if (requests[r].sampling.max_tokens == 0) finish(*slot, "length");
+      reserved += limit;
+      active.push_back(std::move(slot));
+    }
+
+    // One batch: a token for every sequence that is generating, then prompt tokens to fill it.
+    batch.clear();
+    for (auto& slot : active) {
+      slot->batch_index = -1;
+      if (!slot->finished && slot->fed == slot->prompt.size())
+        slot->batch_index = batch.add(slot->last, slot->n_past++, slot->seq, true);
+    }
+    for (auto& slot : active) {
+      while (!slot->finished && slot->fed < slot->prompt.size() && !batch.full()) {
+        const bool last = slot->fed + 1 == slot->prompt.size();
+        const int k = batch.add(slot->prompt[slot->fed++], slot->n_past++, slot->seq, last);
+        if (last) slot->batch_index = k;
+      }
+    }
+    if (batch.size() > 0) decode_or_throw(batch.get());
+
+    // Sample, append, check the stopping rules.
+    for (auto& slot : active) {
+      if (slot->finished || slot->batch_index < 0) continue;
+      const llama_token tok = llama_sampler_sample(slot->sampler.get(), ctx_, slot->batch_index);
+      const auto& sp = requests[slot->request].sampling;
+      if (llama_vocab_is_eog(vocab_, tok)) {
+        finish(*slot, "stop");
+        continue;
+      }
+      slot->last = tok;
+      slot->result.n_tokens++;
+      std::string& text = slot->result.text;
+      const size_t before = text.size();
+      text += token_piece(tok);
+      bool stopped = false;
+      for (const auto& stop : sp.stop) {
+        if (stop.empty()) continue;
+        const size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
+        const size_t at = text.find(stop, from);
+        if (at != std::string::npos) {
+          text.resize(at);
+          stopped = true;
+        }
+      }
+      if (stopped) finish(*slot, "stop");
+      else if (slot->result.n_tokens >= sp.max_tokens || slot->n_past >= slot->limit) finish(*slot, "length");
+    }
+
+    // Retire finished sequences.
+    for (auto it = active.begin(); it != active.end();) {
+      Slot& slot = **it;
+      if (!slot.finished) {
+        ++it;
+        continue;
+      }
+      llama_memory_seq_rm(mem, slot.seq, -1, -1);
+      free_seqs.push_back(slot.seq);
+      reserved -= slot.limit;
+      out[slot.request] = std::move(slot.result);
+      it = active.erase(it);
+      ++done;
+      if (progress) progress(done, requests.size());
+    }
+  }
+  return out;
+}
+
+}  // namespace mop::lm

@@ -1,0 +1,148 @@
+#include "lm/llama_model.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "lm/batch.h"
+#include "lm/model_source.h"
+#include "mop/error.h"
+
+namespace mop::lm {
+namespace {
+
+bool g_verbose = false;
+
+// llama.cpp talks a lot; keep its warnings and errors unless the user asks for everything.
+void log_callback(ggml_log_level level, const char* text, void*) {
+  if (g_verbose || level == GGML_LOG_LEVEL_ERROR) std::fputs(text, stderr);
+}
+
+void init_backend_once(bool verbose) {
+  static std::once_flag once;
+  g_verbose = g_verbose || verbose;
+  std::call_once(once, [] {
+    llama_log_set(log_callback, nullptr);
+    llama_backend_init();
+  });
+}
+
+// Identity for caches: file name, size and a hash of the first 4 MiB (header + vocabulary).
+std::string model_identity(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> head(4 << 20);
+  in.read(head.data(), head.size());
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (std::streamsize i = 0; i < in.gcount(); ++i) h = (h ^ static_cast<unsigned char>(head[i])) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return "llama.cpp:" + path.filename().string() + ":" + std::to_string(std::filesystem::file_size(path)) + ":" + hex;
+}
+
+}  // namespace
+
+std::unique_ptr<LanguageModel> load_llama(const LlamaOptions& options) {
+  return std::make_unique<LlamaModel>(options);
+}
+
+LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
+  if (options.n_parallel < 1 || options.n_parallel > 255) throw Error("--parallel must be between 1 and 255");
+  if (options.n_batch < 1) throw Error("--batch must be positive");
+  if (options.n_ctx < 0) throw Error("--ctx must be positive (or 0 for the model's own length)");
+  init_backend_once(options.verbose);
+  const auto cache = options.cache_dir.empty() ? default_model_cache_dir() : std::filesystem::path(options.cache_dir);
+  path_ = resolve_model(options.model, cache);
+
+  llama_model_params mparams = llama_model_default_params();
+  mparams.n_gpu_layers = options.n_gpu_layers;
+  model_ = llama_model_load_from_file(path_.c_str(), mparams);
+  if (!model_) throw Error("llama.cpp cannot load model " + path_.string() + " (unsupported architecture or corrupt file; rerun with --verbose for details)");
+  vocab_ = llama_model_get_vocab(model_);
+  n_vocab_ = llama_vocab_n_tokens(vocab_);
+
+  const int threads = options.n_threads > 0 ? options.n_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  llama_context_params cparams = llama_context_default_params();
+  cparams.n_ctx = static_cast<uint32_t>(options.n_ctx);
+  cparams.n_batch = static_cast<uint32_t>(options.n_batch);
+  cparams.n_ubatch = static_cast<uint32_t>(options.n_batch);
+  cparams.n_seq_max = static_cast<uint32_t>(options.n_parallel + 1);  // + the shared-prefix sequence
+  cparams.n_threads = threads;
+  cparams.n_threads_batch = threads;
+  cparams.kv_unified = true;  // sequences share prefix cells (copied, not recomputed)
+  cparams.swa_full = true;    // sliding-window models keep the whole prefix for later copies
+  cparams.no_perf = true;
+  ctx_ = llama_init_from_model(model_, cparams);
+  if (!ctx_) {
+    llama_model_free(model_);
+    throw Error("llama.cpp cannot create a context for " + path_.string() + " (too little memory for --ctx " + std::to_string(options.n_ctx) + "?)");
+  }
+  n_ctx_ = static_cast<int>(llama_n_ctx(ctx_));
+  n_parallel_ = options.n_parallel;
+  const int n_train = llama_model_n_ctx_train(model_);
+  max_seq_tokens_ = n_train > 0 ? std::min(n_ctx_, n_train) : n_ctx_;
+
+  try {
+    format_ = std::make_unique<ChatFormat>(model_, options.chat_template);
+  } catch (...) {
+    llama_free(ctx_);
+    llama_model_free(model_);
+    throw;
+  }
+  id_ = model_identity(path_);
+  if (llama_vocab_get_add_bos(vocab_)) bos_text_ = token_piece(llama_vocab_bos(vocab_));
+}
+
+LlamaModel::~LlamaModel() {
+  format_.reset();
+  if (ctx_) llama_free(ctx_);
+  if (model_) llama_model_free(model_);
+}
+
+std::string LlamaModel::render(const std::vector<ChatMessage>& messages) const { return format_->render(messages); }
+
+Tokens LlamaModel::tokenize(const std::string& text, bool add_special, bool parse_special) const {
+  int n = llama_tokenize(vocab_, text.data(), static_cast<int32_t>(text.size()), nullptr, 0, add_special, parse_special);
+  if (n == INT32_MIN) throw Error("text too long to tokenize (" + std::to_string(text.size()) + " bytes)");
+  Tokens tokens(n < 0 ? -n : n);
+  n = llama_tokenize(vocab_, text.data(), static_cast<int32_t>(text.size()), tokens.data(),
+                     static_cast<int32_t>(tokens.size()), add_special, parse_special);
+  if (n < 0) throw Error("tokenization failed");
+  tokens.resize(n);
+  return tokens;
+}
+
+Tokens LlamaModel::tokenize_prompt(const std::string& text) const {
+  const bool has_bos_text = !bos_text_.empty() && text.rfind(bos_text_, 0) == 0;
+  return tokenize(text, /*add_special=*/!has_bos_text, /*parse_special=*/true);
+}
+
+Tokens LlamaModel::tokenize_text(const std::string& text) const { return tokenize(text, false, false); }
+
+std::string LlamaModel::token_piece(llama_token token) const {
+  char buf[256];
+  int n = llama_token_to_piece(vocab_, token, buf, sizeof buf, 0, /*special=*/true);
+  if (n >= 0) return std::string(buf, n);
+  std::string big(-n, '\0');
+  n = llama_token_to_piece(vocab_, token, big.data(), static_cast<int32_t>(big.size()), 0, true);
+  big.resize(std::max(n, 0));
+  return big;
+}
+
+void LlamaModel::decode_or_throw(const llama_batch& batch) {
+  const int rc = llama_decode(ctx_, batch);
+  if (rc == 1) throw Error("the KV cache is full (" + std::to_string(n_ctx_) + " cells): raise --ctx or lower --parallel");
+  if (rc != 0) throw std::runtime_error("llama_decode failed with status " + std::to_string(rc));
+}
+
+void LlamaModel::decode_into(llama_seq_id seq, const Tokens& tokens, size_t from) {
+  Batch batch(options_.n_batch);
+  for (size_t i = from; i < tokens.size();) {
+    batch.clear();
+    for (; i < tokens.size() && !batch.full(); ++i) batch.add(tokens[i], static_cast<llama_pos>(i), seq, false);
+    decode_or_throw(batch.get());
+  }
+}
+
+}  // namespace mop::lm

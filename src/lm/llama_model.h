@@ -1,0 +1,62 @@
+#pragma once
+// The llama.cpp backend: one model and one context, many sequences decoded together.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "llama.h"
+#include "lm/chat_format.h"
+#include "mop/lm_llama.h"
+
+namespace mop::lm {
+
+using Tokens = std::vector<llama_token>;
+
+class LlamaModel final : public LanguageModel {
+ public:
+  explicit LlamaModel(const LlamaOptions& options);
+  ~LlamaModel() override;
+
+  std::string id() const override { return id_; }
+  std::string render(const std::vector<ChatMessage>& messages) const override;
+  using LanguageModel::render;
+  std::vector<Score> score(const std::vector<ScoreRequest>& requests, const Progress& progress) override;
+  std::vector<Generation> generate(const std::vector<GenerateRequest>& requests, const Progress& progress) override;
+
+  // Prompts may contain the template's special tokens; BOS is added when the model wants one and
+  // the rendered text does not already start with it.
+  Tokens tokenize_prompt(const std::string& text) const;
+  // Continuations are plain text: no BOS, special-token text is not parsed.
+  Tokens tokenize_text(const std::string& text) const;
+  std::string token_piece(llama_token token) const;
+
+  int n_vocab() const { return n_vocab_; }
+  // Longest sequence (prompt + continuation) one sequence may hold.
+  int max_sequence_tokens() const { return max_seq_tokens_; }
+  const std::string& chat_format_kind() const { return format_->kind(); }
+
+ private:
+  Tokens tokenize(const std::string& text, bool add_special, bool parse_special) const;
+  // Decodes tokens [from, tokens.size()) of `tokens` into `seq` at their positions, no logits.
+  void decode_into(llama_seq_id seq, const Tokens& tokens, size_t from);
+  void decode_or_throw(const llama_batch& batch);
+
+  LlamaOptions options_;
+  std::filesystem::path path_;
+  llama_model* model_ = nullptr;
+  llama_context* ctx_ = nullptr;
+  const llama_vocab* vocab_ = nullptr;
+  std::unique_ptr<ChatFormat> format_;
+  std::string id_;
+  std::string bos_text_;
+  int n_vocab_ = 0;
+  int n_ctx_ = 0;
+  int max_seq_tokens_ = 0;
+  int n_parallel_ = 0;
+
+  friend class ScoreRound;
+};
+
+}  // namespace mop::lm

@@ -1,0 +1,32 @@
+// mop: Mixture-of-Personas population simulation. Exit status: 0 success, 1 user error, 2 internal error.
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "mop/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mop " MOP_VERSION ": simulate a population with a language model (Mixture of Personas)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mop " MOP_VERSION);
+  mop::cli::register_lm(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    if (code != 0) {
+      // Show the usage of the command the user got as far as.
+      CLI::App* cmd = &app;
+      while (!cmd->get_subcommands().empty()) cmd = cmd->get_subcommands().front();
+      std::fputs(cmd->help().c_str(), stderr);
+    }
+    return code == 0 ? 0 : 1;
+  } catch (const mop::Error& e) {
+    std::fprintf(stderr, "mop: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mop: internal error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
