@@ -10,8 +10,9 @@ find_package(simdjson REQUIRED)
 find_package(faiss REQUIRED)
 find_package(BLAS REQUIRED)
 find_package(LAPACK REQUIRED)
+find_package(SQLite3 REQUIRED)
 
 add_library(mop_deps INTERFACE)
 target_link_libraries(mop_deps INTERFACE Threads::Threads OpenMP::OpenMP_CXX Eigen3::Eigen
                       nlohmann_json::nlohmann_json CLI11::CLI11 fmt::fmt spdlog::spdlog
-                      simdjson::simdjson faiss ${LAPACK_LIBRARIES} ${BLAS_LIBRARIES})
+                      simdjson::simdjson SQLite::SQLite3 faiss ${LAPACK_LIBRARIES} ${BLAS_LIBRARIES})

@@ -33,6 +33,7 @@ if [ "${MOP_SKIP_APT:-0}" != 1 ]; then
 fi
 
 "$here/scripts/fetch_llama.sh"
+"$here/scripts/fetch_glove.sh"
 
 cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type")
 [ "${MOP_CUDA:-0}" = 1 ] && cmake_args+=(-DMOP_CUDA=ON)

@@ -32,6 +32,7 @@ struct SamplingParams {
   int max_tokens = 128;
   std::vector<std::string> stop;  // generation ends before the first occurrence of any of these
   uint64_t seed = 0;              // each request draws from its own stream seeded by this
+  bool ignore_eos = false;        // never sample end-of-generation tokens (fixed-length runs)
 };
 
 struct GenerateRequest {

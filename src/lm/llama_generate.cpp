@@ -18,8 +18,10 @@ struct SamplerDeleter {
 using SamplerPtr = std::unique_ptr<llama_sampler, SamplerDeleter>;
 
 // Temperature first, then nucleus (the order of HF transformers and vLLM), then a seeded draw.
-SamplerPtr make_sampler(const SamplingParams& p) {
+SamplerPtr make_sampler(const SamplingParams& p, const std::vector<llama_logit_bias>& eog_ban, int n_vocab) {
   SamplerPtr chain(llama_sampler_chain_init(llama_sampler_chain_default_params()));
+  if (p.ignore_eos)
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_logit_bias(n_vocab, static_cast<int32_t>(eog_ban.size()), eog_ban.data()));
   if (p.temperature <= 0) {
     llama_sampler_chain_add(chain.get(), llama_sampler_init_greedy());
     return chain;
@@ -74,6 +76,9 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
   for (int s = n_parallel_; s >= 1; --s) free_seqs.push_back(s);
   size_t reserved = 0, done = 0;
   Batch batch(options_.n_batch);
+  std::vector<llama_logit_bias> eog_ban;
+  for (llama_token t = 0; t < n_vocab_; ++t)
+    if (llama_vocab_is_eog(vocab_, t)) eog_ban.push_back({t, -INFINITY});
 
   auto finish = [&](Slot& slot, const char* reason) {
     slot.finished = true;
@@ -91,6 +96,7 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
         throw Error("request " + std::to_string(r + 1) + ": prompt (" + std::to_string(prompt.size()) +
                     " tokens) does not fit the context of " + std::to_string(max_sequence_tokens()) + " tokens");
       const int limit = std::min<int>(max_sequence_tokens(), static_cast<int>(prompt.size()) + requests[r].sampling.max_tokens);
+      warn_if_beyond_training(static_cast<size_t>(limit));
       if (!active.empty() && reserved + limit > static_cast<size_t>(n_ctx_)) break;
       waiting.pop_front();
       auto slot = std::make_unique<Slot>();
@@ -99,7 +105,7 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
       free_seqs.pop_back();
       slot->prompt = std::move(prompt);
       slot->limit = limit;
-      slot->sampler = make_sampler(requests[r].sampling);
+      slot->sampler = make_sampler(requests[r].sampling, eog_ban, n_vocab_);
       if (requests[r].sampling.max_tokens == 0) finish(*slot, "length");
       reserved += limit;
       active.push_back(std::move(slot));

@@ -80,8 +80,10 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   }
   n_ctx_ = static_cast<int>(llama_n_ctx(ctx_));
   n_parallel_ = options.n_parallel;
-  const int n_train = llama_model_n_ctx_train(model_);
-  max_seq_tokens_ = n_train > 0 ? std::min(n_ctx_, n_train) : n_ctx_;
+  // A sequence may use the whole context. Past the model's training length llama.cpp still runs
+  // (as llama.cpp's own tools do) but quality may drop: warn_if_beyond_training() says so once.
+  n_ctx_train_ = llama_model_n_ctx_train(model_);
+  max_seq_tokens_ = n_ctx_;
 
   try {
     format_ = std::make_unique<ChatFormat>(model_, options.chat_template);
@@ -128,6 +130,13 @@ std::string LlamaModel::token_piece(llama_token token) const {
   n = llama_token_to_piece(vocab_, token, big.data(), static_cast<int32_t>(big.size()), 0, true);
   big.resize(std::max(n, 0));
   return big;
+}
+
+void LlamaModel::warn_if_beyond_training(size_t n_tokens) {
+  if (warned_ctx_train_ || n_ctx_train_ <= 0 || n_tokens <= static_cast<size_t>(n_ctx_train_)) return;
+  warned_ctx_train_ = true;
+  std::fprintf(stderr, "mop: warning: a sequence of %zu tokens is longer than the %d tokens %s was trained on\n", n_tokens,
+               n_ctx_train_, path_.filename().c_str());
 }
 
 void LlamaModel::decode_or_throw(const llama_batch& batch) {

@@ -42,6 +42,7 @@ class LlamaModel final : public LanguageModel {
   // Decodes tokens [from, tokens.size()) of `tokens` into `seq` at their positions, no logits.
   void decode_into(llama_seq_id seq, const Tokens& tokens, size_t from);
   void decode_or_throw(const llama_batch& batch);
+  void warn_if_beyond_training(size_t n_tokens);
 
   LlamaOptions options_;
   std::filesystem::path path_;
@@ -54,9 +55,10 @@ class LlamaModel final : public LanguageModel {
   int n_vocab_ = 0;
   int n_ctx_ = 0;
   int max_seq_tokens_ = 0;
+  int n_ctx_train_ = 0;
+  bool warned_ctx_train_ = false;
   int n_parallel_ = 0;
 
-  friend class ScoreRound;
 };
 
 }  // namespace mop::lm

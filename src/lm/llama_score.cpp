@@ -60,6 +60,7 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
       throw Error("request " + std::to_string(r + 1) + ": prompt (" + std::to_string(prompts[it->second].size()) +
                   " tokens) + continuation (" + std::to_string(continuations[r].size()) + " tokens) exceed the context of " +
                   std::to_string(max_sequence_tokens()) + " tokens");
+    warn_if_beyond_training(total);
     out[r].n_tokens = static_cast<int>(continuations[r].size());
   }
 

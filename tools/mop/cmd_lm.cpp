@@ -129,6 +129,7 @@ void register_lm(CLI::App& app) {
   gen->add_option("--top-p", args->sampling.top_p, "nucleus sampling threshold")->capture_default_str();
   gen->add_option("--max-tokens", args->sampling.max_tokens, "most tokens generated per prompt")->capture_default_str();
   gen->add_option("--stop", args->sampling.stop, "stop string (repeatable)");
+  gen->add_flag("--ignore-eos", args->sampling.ignore_eos, "never sample end-of-generation tokens (always --max-tokens)");
   gen->add_option("--seed", args->sampling.seed, "seed; prompt i draws from its own stream derived from it")->capture_default_str();
   gen->callback([args] { run_generate(*args); });
 

@@ -1,0 +1,152 @@
+// eval_speed: seconds taken by FID, MAUVE and KL-cosine on two sets of embeddings.
+//
+//   eval_speed                          random clustered data, 5,000 vs 5,000 at 768-d and 100-d
+//   eval_speed A.npy [B.npy]            real embeddings: G = A, S = B; with one file, its first
+//                                       half against its second half
+// Options: --n N (rows per set, default 5000), --iters N / --redo N (MAUVE k-means, defaults
+// 500 / 5 as the reference), --clusters K (default auto: n / 10).
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mop/metrics.h"
+
+namespace {
+
+using mop::embed::Matrix;
+
+// Reads a 2-D little-endian float32 or float64 C-order .npy file.
+Matrix load_npy(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  char magic[8];
+  in.read(magic, 8);
+  if (!in || std::memcmp(magic, "\x93NUMPY", 6) != 0) throw std::runtime_error(path + " is not a .npy file");
+  uint32_t header_len = 0;
+  if (magic[6] == 1) {
+    unsigned char b[2];
+    in.read(reinterpret_cast<char*>(b), 2);
+    header_len = b[0] | (b[1] << 8);
+  } else {
+    unsigned char b[4];
+    in.read(reinterpret_cast<char*>(b), 4);
+    header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+  }
+  std::string header(header_len, '\0');
+  in.read(header.data(), header_len);
+  const bool f4 = header.find("'<f4'") != std::string::npos;
+  const bool f8 = header.find("'<f8'") != std::string::npos;
+  if (!f4 && !f8) throw std::runtime_error(path + ": only little-endian float32/float64 arrays are read");
+  if (header.find("'fortran_order': True") != std::string::npos)
+    throw std::runtime_error(path + ": Fortran-order arrays are not read");
+  long rows = 0, cols = 0;
+  const auto open = header.find('(', header.find("'shape'"));
+  if (std::sscanf(header.c_str() + open, "(%ld, %ld)", &rows, &cols) != 2 || rows <= 0 || cols <= 0)
+    throw std::runtime_error(path + ": expected a 2-D array");
+  Matrix m(rows, cols);
+  if (f4) {
+    in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(sizeof(float) * rows * cols));
+  } else {
+    std::vector<double> buf(static_cast<size_t>(rows * cols));
+    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(sizeof(double) * buf.size()));
+    for (size_t i = 0; i < buf.size(); ++i) m.data()[i] = static_cast<float>(buf[i]);
+  }
+  if (!in) throw std::runtime_error(path + ": file is shorter than its header says");
+  return m;
+}
+
+// Embedding-like random data: 50 topic centres, each point a centre plus noise whose variance
+// decays as 1 / (j + 1) over the coordinates, so PCA needs far fewer dimensions than d (as with
+// real sentence embeddings). `tilt` shifts the topic weights between the two sets.
+Matrix clustered(long n, long d, unsigned seed, double tilt) {
+  constexpr int kTopics = 50;
+  std::mt19937_64 centre_rng(7);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  Matrix centres(kTopics, d);
+  for (long i = 0; i < centres.size(); ++i) centres.data()[i] = 0.1f * normal(centre_rng);
+  std::vector<double> weights(kTopics);
+  for (int t = 0; t < kTopics; ++t) weights[static_cast<size_t>(t)] = std::exp(tilt * t / kTopics);
+  std::discrete_distribution<int> topic(weights.begin(), weights.end());
+  std::mt19937_64 rng(seed);
+  Matrix m(n, d);
+  for (long i = 0; i < n; ++i) {
+    const int t = topic(rng);
+    for (long j = 0; j < d; ++j)
+      m(i, j) = centres(t, j) + static_cast<float>(std::pow(j + 1.0, -0.5)) * normal(rng);
+  }
+  return m;
+}
+
+template <class F>
+double seconds(F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void run(const Matrix& g, const Matrix& s, const mop::eval::MauveOptions& mo) {
+  std::printf("G %ld x %ld, S %ld x %ld\n", static_cast<long>(g.rows()), static_cast<long>(g.cols()),
+              static_cast<long>(s.rows()), static_cast<long>(s.cols()));
+  mop::eval::FidResult f;
+  const double t_fid = seconds([&] { f = mop::eval::fid(g, s); });
+  std::printf("  FID        %8.2f s   value %.6f\n", t_fid, f.fid);
+  mop::eval::KlCosineResult k;
+  const double t_kl = seconds([&] { k = mop::eval::kl_cosine(g, s); });
+  std::printf("  KL-cosine  %8.2f s   value %.6f (%lld pairs per set)\n", t_kl, k.kl,
+              static_cast<long long>(k.golden_pairs));
+  mop::eval::MauveResult r;
+  const double t_mauve = seconds([&] { r = mop::eval::mauve(g, s, mo); });
+  std::printf("  MAUVE      %8.2f s   value %.6f (frontier integral %.6f; %d clusters, %d PCA dims)\n",
+              t_mauve, r.mauve, r.frontier_integral, r.num_clusters, r.pca_components);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  long n = 5000;
+  mop::eval::MauveOptions mo;
+  std::vector<std::string> files;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      const auto value = [&] {
+        if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+        return std::stol(argv[++i]);
+      };
+      if (a == "--n") n = value();
+      else if (a == "--iters") mo.kmeans_iters = static_cast<int>(value());
+      else if (a == "--redo") mo.kmeans_redo = static_cast<int>(value());
+      else if (a == "--clusters") mo.num_clusters = static_cast<int>(value());
+      else files.push_back(a);
+    }
+    std::printf("eval_speed: MAUVE k-means niter %d, nredo %d, clusters %s\n", mo.kmeans_iters,
+                mo.kmeans_redo, mo.num_clusters ? std::to_string(mo.num_clusters).c_str() : "auto");
+    if (files.empty()) {
+      std::printf("no .npy given: RANDOM clustered data (50 topics, decaying noise spectrum), "
+                  "not real embeddings\n");
+      for (long d : {768L, 100L}) run(clustered(n, d, 1, 0.0), clustered(n, d, 2, 1.0), mo);
+    } else if (files.size() == 1) {
+      const Matrix all = load_npy(files[0]);
+      const long half = std::min(n, static_cast<long>(all.rows()) / 2);
+      std::printf("real embeddings from %s: first %ld rows vs the next %ld\n", files[0].c_str(), half, half);
+      run(all.topRows(half), all.middleRows(half, half), mo);
+    } else {
+      const Matrix g = load_npy(files[0]), s = load_npy(files[1]);
+      std::printf("real embeddings: G from %s, S from %s (at most %ld rows each)\n", files[0].c_str(),
+                  files[1].c_str(), n);
+      run(g.topRows(std::min<long>(n, g.rows())), s.topRows(std::min<long>(n, s.rows())), mo);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "eval_speed: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
