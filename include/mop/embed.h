@@ -2,6 +2,7 @@
 // mop::embed — the door to sentence encoders. Everything that works in embedding space (persona
 // clustering, the gating network, every evaluation metric) calls only Encoder.
 #include <Eigen/Dense>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,14 @@ class Encoder {
   virtual int dim() const = 0;
   // One L2-normalised row per text, in order.
   virtual Matrix encode(const std::vector<std::string>& texts) = 0;
+
+  // Some encoders adapt to a corpus before use (GloVe-SIF removes the corpus's common component).
+  // Sets that will be compared must be encoded after one fit; the fitted state is saved with the
+  // outputs that depend on it and loaded where they are reused. No-ops for encoders without state.
+  virtual bool fits_corpus() const { return false; }
+  virtual void fit_corpus(const std::vector<std::string>& /*texts*/) {}
+  virtual void save_state(const std::filesystem::path& /*path*/) const {}
+  virtual void load_state(const std::filesystem::path& /*path*/) {}
 };
 
 }  // namespace mop::embed

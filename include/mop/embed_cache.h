@@ -41,6 +41,10 @@ class CachedEncoder final : public Encoder {
   // Looks every text up under the wrapped encoder's current id; encodes the missing ones in chunks
   // of `chunk_size` texts, storing each chunk as soon as it is done (an interrupted run keeps them).
   Matrix encode(const std::vector<std::string>& texts) override;
+  bool fits_corpus() const override { return inner_->fits_corpus(); }
+  void fit_corpus(const std::vector<std::string>& texts) override { inner_->fit_corpus(texts); }
+  void save_state(const std::filesystem::path& path) const override { inner_->save_state(path); }
+  void load_state(const std::filesystem::path& path) override { inner_->load_state(path); }
 
   // Since construction or the last reset_stats().
   const CacheStats& stats() const { return stats_; }

@@ -56,6 +56,10 @@ class GloveSif final : public Encoder {
   std::string id() const override;
   int dim() const override;
   Matrix encode(const std::vector<std::string>& texts) override;
+  bool fits_corpus() const override { return true; }
+  void fit_corpus(const std::vector<std::string>& texts) override { fit_component(texts); }
+  void save_state(const std::filesystem::path& path) const override { save_component(path); }
+  void load_state(const std::filesystem::path& path) override { load_component(path); }
 
   // Fits the common component on `texts` (those with a known word) and uses it from now on.
   // Throws mop::Error if none of them has a known word.
