@@ -18,7 +18,8 @@ if [ "${MOP_SKIP_APT:-0}" != 1 ]; then
   pkgs=(build-essential cmake ninja-build git ca-certificates pkg-config
         libeigen3-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
         libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libcpp-httplib-dev
-        libfaiss-dev libopenblas-dev liblapack-dev libsimdjson-dev libyaml-cpp-dev libsqlite3-dev ccache)
+        libfaiss-dev libopenblas-dev liblapack-dev libsimdjson-dev libyaml-cpp-dev libsqlite3-dev ccache
+        libfasttext-dev zlib1g-dev chromium)
   # npm fetches llama.cpp; keep an existing Node.js install (e.g. NodeSource) instead of Debian's.
   command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
   missing=()

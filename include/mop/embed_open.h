@@ -1,7 +1,8 @@
 #pragma once
 // Opens a sentence encoder by the name a user gives on the command line (--encoder):
 //   glove-sif            GloVe 6B 100-d + SIF (default; vectors fetched by scripts/setup.sh)
-//   PATH.gguf | hf:...   a llama.cpp embedding model (BERT family), mean pooling, L2-normalised
+//   PATH.gguf | hf:...   a llama.cpp embedding model (BERT family), its own pooling (else mean),
+//                        L2-normalised; texts longer than its context are truncated to it
 // Encoders that are slow to run are wrapped in the on-disk embedding cache (CachedEncoder).
 #include <filesystem>
 #include <memory>

@@ -140,7 +140,7 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
       slot->result.n_tokens++;
       std::string& text = slot->result.text;
       const size_t before = text.size();
-      text += token_piece(tok);
+      text += token_piece(tok, /*special=*/false);
       bool stopped = false;
       for (const auto& stop : sp.stop) {
         if (stop.empty()) continue;

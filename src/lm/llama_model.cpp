@@ -2,46 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
-#include <mutex>
 #include <thread>
 
 #include "lm/batch.h"
+#include "lm/llama_backend.h"
 #include "lm/model_source.h"
 #include "mop/error.h"
 
 namespace mop::lm {
-namespace {
-
-bool g_verbose = false;
-
-// llama.cpp talks a lot; keep its warnings and errors unless the user asks for everything.
-void log_callback(ggml_log_level level, const char* text, void*) {
-  if (g_verbose || level == GGML_LOG_LEVEL_ERROR) std::fputs(text, stderr);
-}
-
-void init_backend_once(bool verbose) {
-  static std::once_flag once;
-  g_verbose = g_verbose || verbose;
-  std::call_once(once, [] {
-    llama_log_set(log_callback, nullptr);
-    llama_backend_init();
-  });
-}
-
-// Identity for caches: file name, size and a hash of the first 4 MiB (header + vocabulary).
-std::string model_identity(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> head(4 << 20);
-  in.read(head.data(), head.size());
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (std::streamsize i = 0; i < in.gcount(); ++i) h = (h ^ static_cast<unsigned char>(head[i])) * 1099511628211ull;
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return "llama.cpp:" + path.filename().string() + ":" + std::to_string(std::filesystem::file_size(path)) + ":" + hex;
-}
-
-}  // namespace
 
 std::unique_ptr<LanguageModel> load_llama(const LlamaOptions& options) {
   return std::make_unique<LlamaModel>(options);
@@ -49,9 +17,9 @@ std::unique_ptr<LanguageModel> load_llama(const LlamaOptions& options) {
 
 LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   if (options.n_parallel < 1 || options.n_parallel > 255) throw Error("--parallel must be between 1 and 255");
-  if (options.n_batch < 1) throw Error("--batch must be positive");
+  if (options.n_batch < 1) throw Error("--batch-tokens must be positive");
   if (options.n_ctx < 0) throw Error("--ctx must be positive (or 0 for the model's own length)");
-  init_backend_once(options.verbose);
+  init_llama_backend(options.verbose);
   const auto cache = options.cache_dir.empty() ? default_model_cache_dir() : std::filesystem::path(options.cache_dir);
   path_ = resolve_model(options.model, cache);
 
@@ -92,7 +60,8 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
     llama_model_free(model_);
     throw;
   }
-  id_ = model_identity(path_);
+  // Identity for caches: the first 4 MiB cover the header and vocabulary.
+  id_ = "llama.cpp:" + model_file_identity(path_, 4 << 20);
   if (llama_vocab_get_add_bos(vocab_)) bos_text_ = token_piece(llama_vocab_bos(vocab_));
 }
 
@@ -122,12 +91,12 @@ Tokens LlamaModel::tokenize_prompt(const std::string& text) const {
 
 Tokens LlamaModel::tokenize_text(const std::string& text) const { return tokenize(text, false, false); }
 
-std::string LlamaModel::token_piece(llama_token token) const {
+std::string LlamaModel::token_piece(llama_token token, bool special) const {
   char buf[256];
-  int n = llama_token_to_piece(vocab_, token, buf, sizeof buf, 0, /*special=*/true);
+  int n = llama_token_to_piece(vocab_, token, buf, sizeof buf, 0, special);
   if (n >= 0) return std::string(buf, n);
   std::string big(-n, '\0');
-  n = llama_token_to_piece(vocab_, token, big.data(), static_cast<int32_t>(big.size()), 0, true);
+  n = llama_token_to_piece(vocab_, token, big.data(), static_cast<int32_t>(big.size()), 0, special);
   big.resize(std::max(n, 0));
   return big;
 }

@@ -30,7 +30,8 @@ class LlamaModel final : public LanguageModel {
   Tokens tokenize_prompt(const std::string& text) const;
   // Continuations are plain text: no BOS, special-token text is not parsed.
   Tokens tokenize_text(const std::string& text) const;
-  std::string token_piece(llama_token token) const;
+  // special = true renders control tokens (<s>, <|im_end|>) as their text; generated text uses false.
+  std::string token_piece(llama_token token, bool special = true) const;
 
   int n_vocab() const { return n_vocab_; }
   // Longest sequence (prompt + continuation) one sequence may hold.

@@ -5,5 +5,10 @@
 namespace mop::cli {
 
 void register_lm(CLI::App& app);
+void register_embed(CLI::App& app);
+void register_personas(CLI::App& app);
+void register_fit(CLI::App& app);
+void register_simulate(CLI::App& app);
+void register_eval(CLI::App& app);
 
 }  // namespace mop::cli

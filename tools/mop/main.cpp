@@ -10,6 +10,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "mop " MOP_VERSION);
   mop::cli::register_lm(app);
+  mop::cli::register_embed(app);
+  mop::cli::register_personas(app);
+  mop::cli::register_fit(app);
+  mop::cli::register_simulate(app);
+  mop::cli::register_eval(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,246 @@
+// The suite's comparisons: overall distances, downstream F1 and per-label groups for each set.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "eval/downstream.h"
+#include "mop/dataset.h"
+#include "mop/error.h"
+#include "mop/evaluate.h"
+
+namespace mop::eval {
+
+namespace {
+
+using Progress = std::function<void(const std::string&)>;
+
+int mauve_clusters_for(const MauveOptions& o, long golden_rows, long synthetic_rows) {
+  if (o.num_clusters > 0) return o.num_clusters;
+  return std::max(2, static_cast<int>(std::nearbyint(static_cast<double>(std::min(golden_rows, synthetic_rows)) / 10.0)));
+}
+
+std::string rows_note(const char* metric, long g, long s, long need) {
+  return std::string(metric) + " skipped: " + std::to_string(g) + " golden and " + std::to_string(s) +
+         " synthetic rows, needs at least " + std::to_string(need) + " on each side";
+}
+
+// FID, MAUVE and KL-cosine of one pair of embedding sets. With minimums (per-group use), a metric
+// whose minimum is not met is left out with a note; without, the metrics' own errors apply.
+Metrics distances(const embed::Matrix& g, const embed::Matrix& s, const SuiteOptions& o,
+                  const GroupMinimums* minimums, KlCosineResult* kl_detail) {
+  Metrics m;
+  m.golden_rows = static_cast<std::size_t>(g.rows());
+  m.synthetic_rows = static_cast<std::size_t>(s.rows());
+  const long least = std::min(g.rows(), s.rows());
+  if (!minimums || least >= minimums->fid) m.fid = fid(g, s).fid;
+  else m.notes.push_back(rows_note("FID", g.rows(), s.rows(), minimums->fid));
+
+  const int k = mauve_clusters_for(o.mauve, g.rows(), s.rows());
+  const long mauve_need = minimums ? std::max<long>(minimums->mauve, k) : k;
+  if (least >= mauve_need) {
+    const MauveResult r = mauve(g, s, o.mauve);
+    m.mauve = r.mauve;
+    m.frontier_integral = r.frontier_integral;
+    m.mauve_clusters = r.num_clusters;
+  } else {
+    m.notes.push_back(rows_note("MAUVE", g.rows(), s.rows(), mauve_need));
+  }
+
+  if (!minimums || least >= minimums->kl_cosine) {
+    KlCosineResult r = kl_cosine(g, s, o.kl_cosine);
+    m.kl_cosine = r.kl;
+    if (kl_detail) *kl_detail = std::move(r);
+  } else {
+    m.notes.push_back(rows_note("KL-cosine", g.rows(), s.rows(), minimums->kl_cosine));
+  }
+  return m;
+}
+
+embed::Matrix rows_of(const embed::Matrix& m, const std::vector<std::size_t>& rows) {
+  embed::Matrix out(static_cast<long>(rows.size()), m.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<long>(i)) = m.row(static_cast<long>(rows[i]));
+  return out;
+}
+
+std::vector<std::size_t> rows_with(const std::vector<std::string>& labels, const std::string& label) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] == label) out.push_back(i);
+  return out;
+}
+
+EvalSet sample_of(const EvalSet& set, std::size_t n, std::uint64_t seed) {
+  const auto idx = data::sample_indices(set.texts.size(), n, seed);
+  EvalSet out;
+  out.name = set.name;
+  out.path = set.path;
+  out.embeddings = rows_of(set.embeddings, idx);
+  for (std::size_t i : idx) {
+    out.texts.push_back(set.texts[i]);
+    if (!set.labels.empty()) out.labels.push_back(set.labels[i]);
+  }
+  return out;
+}
+
+void check_shape(const EvalSet& set, long dim) {
+  if (set.embeddings.rows() != static_cast<long>(set.texts.size()) || set.embeddings.cols() != dim)
+    throw Error(set.name + ": embeddings are " + std::to_string(set.embeddings.rows()) + " x " +
+                std::to_string(set.embeddings.cols()) + " but the set has " + std::to_string(set.texts.size()) +
+                " texts and the golden embeddings are " + std::to_string(dim) + "-d");
+  if (!set.labels.empty() && set.labels.size() != set.texts.size())
+    throw Error(set.name + ": " + std::to_string(set.labels.size()) + " labels for " +
+                std::to_string(set.texts.size()) + " texts");
+}
+
+// A labelled set must share a label with a labelled golden set, else the field or file is wrong.
+void check_label_overlap(const EvalSet& set, const std::vector<std::string>& golden_labels) {
+  if (set.labels.empty() || golden_labels.empty()) return;
+  for (const auto& l : set.labels)
+    if (std::binary_search(golden_labels.begin(), golden_labels.end(), l)) return;
+  const std::set<std::string> own(set.labels.begin(), set.labels.end());
+  std::string list;
+  for (const auto& l : own) list += (list.empty() ? "" : ", ") + l;
+  std::string golden;
+  for (const auto& l : golden_labels) golden += (golden.empty() ? "" : ", ") + l;
+  throw Error(set.path + ": its labels (" + list + ") share none with the golden set's (" + golden +
+              "); check the file and --label");
+}
+
+// One row: distances of dist_set to golden, F1 of a classifier trained on clf_set, and per-label groups.
+SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_labels, const EvalSet& dist_set,
+                  const EvalSet& clf_set, const SuiteOptions& o, const Progress& progress) {
+  SetResult r;
+  r.name = clf_set.name;
+  r.path = clf_set.path;
+  r.persona_usage = clf_set.persona_usage;
+  r.distance_rows = dist_set.texts.size();
+  if (progress) progress(r.name + ": FID, MAUVE, KL-cosine on " + std::to_string(r.distance_rows) + " rows");
+  r.overall = distances(golden.embeddings, dist_set.embeddings, o, nullptr, &r.kl_detail);
+
+  std::optional<detail::Downstream> downstream;
+  const std::string f1_missing =
+      golden_labels.empty() ? "macro-F1 skipped: the golden set has no labels"
+      : clf_set.labels.empty()
+          ? "macro-F1 skipped: " + clf_set.name + " has no labels" +
+                (clf_set.label_note.empty() ? "" : " (" + clf_set.label_note + ")")
+          : std::set<std::string>(clf_set.labels.begin(), clf_set.labels.end()).size() < 2
+              ? "macro-F1 skipped: " + clf_set.name + " has a single label, a classifier needs two"
+              : "";
+  if (f1_missing.empty()) {
+    if (progress) progress(r.name + ": training the " + std::string(classifier_name(o.classifier)) + " classifier on " +
+                           std::to_string(clf_set.texts.size()) + " rows");
+    downstream = detail::predict_golden(clf_set, golden, o);
+    r.classifier_rows = clf_set.texts.size();
+    r.overall.macro_f1 = macro_f1(golden.labels, downstream->predicted);
+    for (auto& n : downstream->notes) r.overall.notes.push_back(n);
+  } else {
+    r.overall.notes.push_back(f1_missing);
+  }
+
+  for (const auto& label : golden_labels) {
+    const auto g_rows = rows_with(golden.labels, label);
+    Metrics m;
+    if (dist_set.labels.empty()) {
+      m.golden_rows = g_rows.size();
+      m.notes.push_back("distances skipped: " + dist_set.name + " has no labels to group by");
+    } else {
+      const auto s_rows = rows_with(dist_set.labels, label);
+      m = distances(rows_of(golden.embeddings, g_rows), rows_of(dist_set.embeddings, s_rows), o, &o.group_minimums,
+                    nullptr);
+    }
+    if (downstream) m.macro_f1 = detail::class_f1(golden.labels, downstream->predicted, label);
+    r.groups.emplace_back(label, std::move(m));
+  }
+  return r;
+}
+
+}  // namespace
+
+void check_sizes(const EvalSet& golden, const std::vector<const EvalSet*>& others, const SuiteOptions& options) {
+  if (options.mauve.num_clusters < 0) throw Error("the MAUVE cluster count must be positive (or 0 for auto)");
+  const auto g = static_cast<long>(golden.texts.size());
+  if (g < 2) throw Error(golden.path + ": the golden set has " + std::to_string(g) + " row(s); FID and KL-cosine need at least 2");
+  for (const EvalSet* s : others) {
+    const auto n = static_cast<long>(s->texts.size());
+    if (n < 2) throw Error(s->path + ": " + std::to_string(n) + " row(s); FID and KL-cosine need at least 2");
+    const int k = mauve_clusters_for(options.mauve, g, n);
+    if (std::min(g, n) < k)
+      throw Error("MAUVE with " + std::to_string(k) + " clusters needs at least " + std::to_string(k) +
+                  " rows in each set, but " + (g < k ? golden.path + " has " + std::to_string(g)
+                                                     : s->path + " has " + std::to_string(n)) +
+                  "; lower --mauve-clusters");
+  }
+}
+
+SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& synthetic, const EvalSet* train,
+                     const SuiteOptions& options, const Progress& progress) {
+  if (synthetic.empty()) throw Error("no synthetic set to evaluate");
+  std::vector<const EvalSet*> others;
+  for (const auto& s : synthetic) others.push_back(&s);
+  if (train) others.push_back(train);
+  check_sizes(golden, others, options);
+  const long dim = golden.embeddings.cols();
+  check_shape(golden, dim);
+  for (const EvalSet* s : others) check_shape(*s, dim);
+
+  SuiteResult result;
+  result.golden_name = golden.name;
+  result.golden_rows = golden.texts.size();
+  const std::set<std::string> distinct(golden.labels.begin(), golden.labels.end());
+  result.golden_labels.assign(distinct.begin(), distinct.end());
+  for (const EvalSet* s : others) check_label_overlap(*s, result.golden_labels);
+  if (result.golden_labels.empty())
+    result.notes.push_back("the golden set has no labels" +
+                           (golden.label_note.empty() ? std::string() : " (" + golden.label_note + ")") +
+                           ": no macro-F1 and no per-label breakdown");
+  result.notes.push_back("DistilBERT is not available as a downstream classifier: its weights cannot be fetched here");
+
+  for (const auto& s : synthetic) result.sets.push_back(compare(golden, result.golden_labels, s, s, options, progress));
+
+  std::size_t sample_rows = 0;
+  if (train) {
+    if (train->labels.empty()) throw Error(train->path + ": real training data needs labels for the F1 ceiling");
+    // Distances on as many real rows as the largest synthetic set, so they compare like for like.
+    std::size_t largest = 0;
+    for (const auto& s : synthetic) largest = std::max(largest, s.texts.size());
+    sample_rows = std::min(train->texts.size(), largest);
+    const EvalSet sample = sample_of(*train, sample_rows, options.seed);
+    result.ceiling = compare(golden, result.golden_labels, sample, *train, options, progress);
+  }
+
+  const auto& m = options.mauve;
+  const auto& k = options.kl_cosine;
+  result.settings = {
+      {"fid", {{"covariance", "sample covariance (divisor n - 1), double precision"}}},
+      {"mauve",
+       {{"num_clusters", m.num_clusters == 0 ? nlohmann::json("auto: max(2, round(min(|G|, |S|) / 10))")
+                                             : nlohmann::json(m.num_clusters)},
+        {"scaling_factor", m.scaling_factor}, {"pca_variance", m.pca_variance}, {"seed", m.seed},
+        {"kmeans_iters", m.kmeans_iters}, {"kmeans_redo", m.kmeans_redo}, {"curve_points", m.curve_points}}},
+      {"kl_cosine",
+       {{"direction", "KL(S || G) = sum_b s_b log(s_b / g_b): synthetic relative to golden"},
+        {"bins", k.bins}, {"range", {-1, 1}}, {"smoothing", k.smoothing}, {"max_pairs", k.max_pairs},
+        {"seed", k.seed}}},
+      {"classifier", {{"name", classifier_name(options.classifier)}}},
+      {"group_minimums",
+       {{"fid", options.group_minimums.fid}, {"kl_cosine", options.group_minimums.kl_cosine},
+        {"mauve", options.group_minimums.mauve}}},
+      {"distilbert", "not available: no model weights can be fetched here"}};
+  auto& c = result.settings["classifier"];
+  if (options.classifier == Classifier::Softmax) {
+    c["l2"] = options.softmax.l2;
+    c["max_iter"] = options.softmax.max_iter;
+    c["tolerance"] = options.softmax.tolerance;
+    c["input"] = "sentence embeddings";
+  } else {
+    const auto& f = options.fasttext;
+    c.update({{"dim", f.dim}, {"epochs", f.epochs}, {"lr", f.lr}, {"word_ngrams", f.word_ngrams},
+              {"bucket", f.bucket}, {"min_count", f.min_count}, {"seed", f.seed}, {"input", "raw texts"}});
+  }
+  if (train)
+    result.settings["ceiling"] = {{"train", train->path}, {"train_rows", train->texts.size()},
+                                  {"distance_sample_rows", sample_rows}, {"sample_seed", options.seed}};
+  return result;
+}
+
+}  // namespace mop::eval

@@ -1,0 +1,120 @@
+// The suite's results as metrics.json and metrics.md.
+#include <cmath>
+#include <cstdio>
+
+#include "mop/evaluate.h"
+
+namespace mop::eval {
+
+namespace {
+
+nlohmann::json value_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+nlohmann::json row(const std::string& role, const SetResult& set, const std::string* group, const Metrics& m) {
+  nlohmann::json j = {{"role", role},
+                      {"set", set.name},
+                      {"path", set.path},
+                      {"group", group ? nlohmann::json(*group) : nlohmann::json()},
+                      {"golden_rows", m.golden_rows},
+                      {"synthetic_rows", m.synthetic_rows},
+                      {"fid", value_or_null(m.fid)},
+                      {"mauve", value_or_null(m.mauve)},
+                      {"frontier_integral", value_or_null(m.frontier_integral)},
+                      {"mauve_clusters", m.mauve ? nlohmann::json(m.mauve_clusters) : nlohmann::json()},
+                      {"kl_cosine", value_or_null(m.kl_cosine)},
+                      {group ? "class_f1" : "macro_f1", value_or_null(m.macro_f1)},
+                      {"notes", m.notes}};
+  if (!group) j["classifier_rows"] = set.classifier_rows;
+  return j;
+}
+
+void add_rows(nlohmann::json& rows, const std::string& role, const SetResult& set) {
+  rows.push_back(row(role, set, nullptr, set.overall));
+  for (const auto& [label, m] : set.groups) rows.push_back(row("group", set, &label, m));
+}
+
+// Markdown table cells must not break the table.
+std::string cell(std::string s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n' || c == '\r') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+std::string overall_line(const std::string& name, const Metrics& m) {
+  return "| " + cell(name) + " | " + std::to_string(m.synthetic_rows) + " | " + format_value(m.fid) + " | " +
+         format_value(m.mauve) + " | " + format_value(m.frontier_integral) + " | " + format_value(m.kl_cosine) +
+         " | " + format_value(m.macro_f1) + " |\n";
+}
+
+}  // namespace
+
+std::string format_value(const std::optional<double>& value) {
+  if (!value) return "—";
+  char buf[32];
+  const double v = *value;
+  if (v != 0 && std::fabs(v) < 1e-3) std::snprintf(buf, sizeof buf, "%.2e", v);
+  else std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+nlohmann::json to_json(const SuiteResult& result) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& s : result.sets) add_rows(rows, "synthetic", s);
+  if (result.ceiling) add_rows(rows, "ceiling", *result.ceiling);
+  nlohmann::json usage = nlohmann::json::object();
+  for (const auto& s : result.sets) {
+    if (s.persona_usage.empty()) continue;
+    nlohmann::json counts = nlohmann::json::object();
+    for (const auto& [id, n] : s.persona_usage) counts[id] = n;
+    usage[s.name] = counts;
+  }
+  return {{"golden", {{"name", result.golden_name}, {"rows", result.golden_rows}, {"labels", result.golden_labels}}},
+          {"settings", result.settings},
+          {"rows", rows},
+          {"persona_usage", usage},
+          {"notes", result.notes}};
+}
+
+std::string to_markdown(const SuiteResult& result) {
+  std::string md = "# mop eval\n\nGolden set: " + cell(result.golden_name) + " (" +
+                   std::to_string(result.golden_rows) + " rows).";
+  if (result.settings.contains("encoder")) md += " Encoder: `" + result.settings["encoder"].value("id", "") + "`.";
+  md += " Classifier: " + result.settings["classifier"].value("name", "") +
+        ". KL-cosine is KL(S ‖ G), synthetic relative to golden.\n\n";
+  md += "| set | rows | FID ↓ | MAUVE ↑ | frontier integral ↓ | KL-cosine ↓ | macro-F1 ↑ |\n";
+  md += "|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& s : result.sets) md += overall_line(s.name, s.overall);
+  if (result.ceiling) md += overall_line("real training data (ceiling): " + result.ceiling->name, result.ceiling->overall);
+
+  if (!result.golden_labels.empty()) {
+    md += "\n## Per golden label\n\nF1 here is the class's own F1 under the set's classifier.\n\n";
+    md += "| set | label | golden rows | set rows | FID ↓ | MAUVE ↑ | frontier integral ↓ | KL-cosine ↓ | class F1 ↑ |\n";
+    md += "|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    auto groups = [&](const std::string& name, const SetResult& s) {
+      for (const auto& [label, m] : s.groups)
+        md += "| " + cell(name) + " | " + cell(label) + " | " + std::to_string(m.golden_rows) + " | " +
+              std::to_string(m.synthetic_rows) + " | " + format_value(m.fid) + " | " + format_value(m.mauve) +
+              " | " + format_value(m.frontier_integral) + " | " + format_value(m.kl_cosine) + " | " +
+              format_value(m.macro_f1) + " |\n";
+    };
+    for (const auto& s : result.sets) groups(s.name, s);
+    if (result.ceiling) groups("ceiling: " + result.ceiling->name, *result.ceiling);
+  }
+
+  md += "\n## Notes\n\n";
+  for (const auto& n : result.notes) md += "- " + n + "\n";
+  auto notes = [&](const std::string& name, const SetResult& s) {
+    for (const auto& n : s.overall.notes) md += "- " + name + ": " + n + "\n";
+    for (const auto& [label, m] : s.groups)
+      for (const auto& n : m.notes) md += "- " + name + ", label " + label + ": " + n + "\n";
+  };
+  for (const auto& s : result.sets) notes(s.name, s);
+  if (result.ceiling) notes("ceiling " + result.ceiling->name, *result.ceiling);
+  return md;
+}
+
+}  // namespace mop::eval

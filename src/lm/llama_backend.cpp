@@ -1,0 +1,44 @@
+#include "lm/llama_backend.h"
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <vector>
+
+#include "llama.h"
+
+namespace mop::lm {
+namespace {
+
+std::atomic<bool> g_verbose{false};
+
+// llama.cpp talks a lot; keep its errors unless the user asks for everything.
+void log_callback(ggml_log_level level, const char* text, void*) {
+  if (g_verbose || level == GGML_LOG_LEVEL_ERROR) std::fputs(text, stderr);
+}
+
+}  // namespace
+
+void init_llama_backend(bool verbose) {
+  static std::once_flag once;
+  if (verbose) g_verbose = true;
+  std::call_once(once, [] {
+    llama_log_set(log_callback, nullptr);
+    llama_backend_init();
+  });
+}
+
+std::string model_file_identity(const std::filesystem::path& path, std::size_t head_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> head(head_bytes);
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (std::streamsize i = 0; i < in.gcount(); ++i) h = (h ^ static_cast<unsigned char>(head[i])) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return path.filename().string() + ":" + std::to_string(std::filesystem::file_size(path)) + ":" + hex;
+}
+
+}  // namespace mop::lm

@@ -1,0 +1,366 @@
+#include "mop/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include "method/score_cache.h"
+#include "mop/error.h"
+#include "mop/prompts.h"
+
+namespace mop::method {
+namespace {
+
+std::string str(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", v);
+  return b;
+}
+
+double logsumexp(const std::vector<double>& v) {
+  const double m = *std::max_element(v.begin(), v.end());
+  if (!std::isfinite(m)) return m;
+  double s = 0;
+  for (double x : v) s += std::exp(x - m);
+  return m + std::log(s);
+}
+
+void check_options(const FitOptions& o, size_t n_records, size_t n_personas) {
+  auto bad = [](const std::string& what) { throw Error(what); };
+  if (n_personas == 0) bad("no personas");
+  if (o.top_m < 1) bad("--top-m must be at least 1");
+  if (o.epochs < 1) bad("--epochs must be at least 1");
+  if (o.batch_size < 1) bad("--batch must be at least 1");
+  if (!o.no_exemplars && o.n_exemplars < 2) bad("--exemplars must be at least 2 (a record's own exemplar is masked)");
+  if (!(o.val_fraction >= 0 && o.val_fraction < 1)) bad("--val-fraction must be in [0, 1)");
+  if (o.reference_pairs < 1) bad("--reference-pairs must be at least 1");
+  if (!(o.tau_tolerance >= 0)) bad("--tau-tolerance must not be negative");
+  if (!(o.gate.tau_init > 0) || !(o.gate.tau_min > 0) || o.gate.tau_min > o.gate.tau_init || o.gate.tau_init > o.gate.tau_max)
+    bad("temperatures must satisfy 0 < tau-min <= tau-init <= tau-max, got " + str(o.gate.tau_min) + ", " +
+        str(o.gate.tau_init) + ", " + str(o.gate.tau_max));
+  if (!(o.adam.lr > 0)) bad("--lr must be positive");
+  if (o.no_exemplars && static_cast<size_t>(o.top_m) > n_personas)
+    bad("--top-m " + std::to_string(o.top_m) + " is larger than the " + std::to_string(n_personas) + " personas");
+  if (!o.no_exemplars && static_cast<double>(o.top_m) > static_cast<double>(n_personas) * (o.n_exemplars - 1))
+    bad("--top-m " + std::to_string(o.top_m) + " is larger than the " + std::to_string(n_personas) + " x " +
+        std::to_string(o.n_exemplars - 1) + " persona-exemplar pairs available to a record");
+  if (n_records < 3) bad("too few records to fit (" + std::to_string(n_records) + ")");
+}
+
+// Held-out records: a seeded sample of val_fraction of the data, at most max_val.
+void split(size_t n, const FitOptions& o, std::vector<size_t>& train, std::vector<size_t>& val) {
+  std::vector<size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  std::mt19937_64 rng(o.seed ^ 0x5EEDF00Dull);
+  std::shuffle(idx.begin(), idx.end(), rng);
+  const size_t n_val = std::min<size_t>(static_cast<size_t>(o.max_val), static_cast<size_t>(o.val_fraction * n));
+  val.assign(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(n_val));
+  train.assign(idx.begin() + static_cast<std::ptrdiff_t>(n_val), idx.end());
+  std::sort(val.begin(), val.end());
+  std::sort(train.begin(), train.end());
+}
+
+class Trainer {
+ public:
+  Trainer(const RunDir& run, FitInputs& in, const FitOptions& o)
+      : run_(run), in_(in), o_(o), domain_(domain_by_name(o.domain)) {}
+
+  void run(const StepCallback& on_step, const EpochCallback& on_epoch);
+
+ private:
+  struct Need {
+    uint64_t key;
+    int persona, exemplar;  // exemplar -1: none
+    size_t record;
+    double tau;
+  };
+
+  void prepare();
+  std::string prompt(int persona, int exemplar, size_t record) const;
+  std::vector<CachedScore> scores(const std::vector<Need>& needs, EpochReport& report);
+  Eigen::VectorXd hx(size_t record) const { return hx_.row(context_row_[record]).transpose(); }
+  void validate(const Gate& gate, EpochReport& report);
+  std::string checkpoint_extra(int epoch) const;
+
+  const RunDir& run_;
+  FitInputs& in_;
+  const FitOptions& o_;
+  const Domain& domain_;
+  std::vector<size_t> train_, val_;
+  std::vector<Exemplar> exemplars_;
+  std::vector<int> pool_pos_;        // record -> its exemplar j, or -1
+  std::vector<size_t> context_row_;  // record -> row of hx_
+  MatrixRM hx_, hg_, he_;
+  ScoreCache cache_;
+};
+
+void Trainer::prepare() {
+  const auto& records = in_.records;
+  split(records.size(), o_, train_, val_);
+  pool_pos_.assign(records.size(), -1);
+  if (!o_.no_exemplars && static_cast<size_t>(o_.n_exemplars) > train_.size())
+    throw Error("--exemplars " + std::to_string(o_.n_exemplars) + " is larger than the " + std::to_string(train_.size()) +
+                " training records");
+  // Exemplar pool: a seeded sample of the training records.
+  std::vector<size_t> pool = train_;
+  std::mt19937_64 rng(o_.seed ^ 0xE8E8E8ull);
+  std::shuffle(pool.begin(), pool.end(), rng);
+  pool.resize(o_.no_exemplars ? 0 : static_cast<size_t>(o_.n_exemplars));
+  std::sort(pool.begin(), pool.end());
+  for (size_t j = 0; j < pool.size(); ++j) {
+    const auto& r = records[pool[j]];
+    exemplars_.push_back({static_cast<int>(j), pool[j], r.id, r.context, r.text});
+    pool_pos_[pool[j]] = static_cast<int>(j);
+  }
+
+  // The encoder adapts to the training responses once; the state is kept with the run.
+  auto& enc = *in_.encoder;
+  if (enc.fits_corpus()) {
+    if (o_.resume && std::filesystem::exists(run_.encoder_state())) {
+      enc.load_state(run_.encoder_state());
+    } else {
+      std::vector<std::string> texts;
+      for (size_t i : train_) texts.push_back(records[i].text);
+      enc.fit_corpus(texts);
+      enc.save_state(run_.encoder_state());
+    }
+  }
+  // The encoder's identity includes its fitted state: simulate checks it.
+  auto config = run_.read_config();
+  config["encoder"] = enc.id();
+  run_.write_config(config);
+  std::vector<std::string> persona_texts, exemplar_texts, contexts;
+  for (const auto& p : in_.personas) persona_texts.push_back(p.text);
+  for (const auto& e : exemplars_) exemplar_texts.push_back(e.text);
+  std::map<std::string, size_t> context_index;
+  context_row_.resize(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const std::string c = records[i].context.value_or("");
+    auto [it, fresh] = context_index.try_emplace(c, contexts.size());
+    if (fresh) contexts.push_back(c);
+    context_row_[i] = it->second;
+  }
+  hg_ = enc.encode(persona_texts).cast<double>();
+  // Without exemplars the gate keeps one zero exemplar: Omega is 1 and its weights get no gradient.
+  he_ = o_.no_exemplars ? MatrixRM::Zero(1, hg_.cols()) : MatrixRM(enc.encode(exemplar_texts).cast<double>());
+  hx_ = enc.encode(contexts).cast<double>();
+}
+
+std::string Trainer::prompt(int persona, int exemplar, size_t record) const {
+  std::vector<Example> ex;
+  if (exemplar >= 0 && !o_.no_exemplars) ex.push_back({exemplars_[exemplar].text, exemplars_[exemplar].context});
+  return in_.lm->render(in_.personas[persona].text, generation_instruction(domain_, ex, in_.records[record].context));
+}
+
+std::vector<CachedScore> Trainer::scores(const std::vector<Need>& needs, EpochReport& report) {
+  std::vector<CachedScore> out(needs.size());
+  std::vector<lm::ScoreRequest> requests;
+  std::vector<size_t> missing;
+  for (size_t n = 0; n < needs.size(); ++n) {
+    if (auto hit = cache_.lookup(needs[n].key, needs[n].tau, o_.tau_tolerance)) {
+      out[n] = *hit;
+      continue;
+    }
+    missing.push_back(n);
+    requests.push_back({prompt(needs[n].persona, needs[n].exemplar, needs[n].record), in_.records[needs[n].record].text, needs[n].tau});
+  }
+  if (requests.empty()) return out;
+  const auto scored = in_.lm->score(requests);
+  for (size_t m = 0; m < missing.size(); ++m) {
+    const auto& s = scored[m];
+    CachedScore c{needs[missing[m]].tau, s.logprob, s.dlogprob_dtau, s.n_tokens};
+    cache_.store(needs[missing[m]].key, c);
+    out[missing[m]] = c;
+    report.lm_pairs++;
+    report.lm_tokens += static_cast<size_t>(s.n_tokens);
+  }
+  return out;
+}
+
+void Trainer::validate(const Gate& gate, EpochReport& report) {
+  if (val_.empty()) return;
+  const int K = static_cast<int>(in_.personas.size());
+  const int N = static_cast<int>(he_.rows());
+  const auto proj = gate.project(hg_, he_);
+  std::vector<Need> needs;
+  std::vector<Forward> forwards;
+  std::vector<std::vector<Pair>> pairs;
+  for (size_t r : val_) {
+    forwards.push_back(gate.forward(hx(r), proj));
+    pairs.push_back(top_pairs(forwards.back(), o_.top_m));
+    for (const auto& p : pairs.back())
+      needs.push_back({ScoreCache::key(p.persona, p.exemplar, r, true), p.persona, p.exemplar, r, gate.tau()[p.persona]});
+  }
+  // The references draw the same random pairs every epoch, at the initial temperature.
+  const int R = o_.reference_pairs;
+  for (size_t r : val_) {
+    std::mt19937_64 rng(o_.seed ^ (0xA11CEull + r));
+    for (int i = 0; i < R; ++i) {
+      const int k = static_cast<int>(rng() % K), j = static_cast<int>(rng() % N);
+      needs.push_back({ScoreCache::key(k, j, r, true), k, j, r, o_.gate.tau_init});
+    }
+    for (int i = 0; i < R; ++i) {
+      const int k = static_cast<int>(rng() % K);
+      needs.push_back({ScoreCache::key(k, -1, r, true), k, -1, r, o_.gate.tau_init});
+    }
+  }
+  const auto s = scores(needs, report);
+  size_t at = 0;
+  double ll = 0, uni = 0, none = 0;
+  for (size_t v = 0; v < val_.size(); ++v) {
+    std::vector<double> sv;
+    for (size_t m = 0; m < pairs[v].size(); ++m) sv.push_back(s[at++].logprob);
+    ll += log_likelihood(forwards[v], pairs[v], sv);
+  }
+  for (size_t v = 0; v < val_.size(); ++v) {
+    std::vector<double> a, b;
+    for (int i = 0; i < R; ++i) a.push_back(s[at++].logprob);
+    for (int i = 0; i < R; ++i) b.push_back(s[at++].logprob);
+    uni += logsumexp(a) - std::log(static_cast<double>(R));
+    none += logsumexp(b) - std::log(static_cast<double>(R));
+  }
+  const double n = static_cast<double>(val_.size());
+  report.val_ll = ll / n;
+  report.val_ll_uniform = uni / n;
+  report.val_ll_no_exemplar = none / n;
+}
+
+std::string Trainer::checkpoint_extra(int epoch) const {
+  std::string extra = nlohmann::json{{"epoch", epoch}}.dump();
+  extra.push_back('\0');
+  return extra + cache_.serialize();
+}
+
+void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
+  prepare();
+  const int K = static_cast<int>(in_.personas.size());
+  Gate gate(static_cast<int>(hg_.cols()), K, o_.gate);
+  Adam adam(gate, o_.adam);
+  int start_epoch = 0;
+
+  if (o_.resume) {
+    for (const auto& [epoch, path] : run_.list_checkpoints()) {
+      try {
+        auto ck = load_checkpoint(path);
+        const auto zero = ck.extra.find('\0');
+        if (zero == std::string::npos) throw Error(path.string() + ": no trainer state");
+        const auto meta = nlohmann::json::parse(ck.extra.substr(0, zero));
+        cache_ = ScoreCache::deserialize(std::string_view(ck.extra).substr(zero + 1));
+        gate = std::move(ck.gate);
+        adam = std::move(ck.adam);
+        start_epoch = meta.at("epoch").get<int>();
+        std::fprintf(stderr, "mop: resuming after epoch %d from %s\n", start_epoch, path.c_str());
+        break;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "mop: warning: skipping checkpoint %s: %s\n", path.c_str(), e.what());
+      }
+    }
+  } else {
+    run_.write_exemplars(exemplars_);
+    write_personas(run_.personas(), in_.personas);
+  }
+
+  const size_t n_batches = (train_.size() + o_.batch_size - 1) / o_.batch_size;
+  for (int epoch = start_epoch; epoch < o_.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    EpochReport report;
+    report.epoch = epoch + 1;
+    cache_.reset_counts();
+    std::vector<size_t> order = train_;
+    std::mt19937_64 rng(o_.seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(epoch + 1));
+    std::shuffle(order.begin(), order.end(), rng);
+    double loss = 0;
+    for (size_t b = 0; b < n_batches; ++b) {
+      const size_t lo = b * o_.batch_size, hi = std::min(order.size(), lo + o_.batch_size);
+      const auto proj = gate.project(hg_, he_);
+      std::vector<Forward> forwards;
+      std::vector<std::vector<Pair>> pairs;
+      std::vector<Need> needs;
+      for (size_t i = lo; i < hi; ++i) {
+        const size_t r = order[i];
+        forwards.push_back(gate.forward(hx(r), proj, pool_pos_[r]));
+        pairs.push_back(top_pairs(forwards.back(), o_.top_m));
+        for (const auto& p : pairs.back())
+          needs.push_back({ScoreCache::key(p.persona, p.exemplar, r, false), p.persona, p.exemplar, r, gate.tau()[p.persona]});
+      }
+      const auto s = scores(needs, report);
+      Gradients grad(gate, static_cast<int>(he_.rows()));
+      size_t at = 0;
+      for (size_t i = lo; i < hi; ++i) {
+        const auto& ps = pairs[i - lo];
+        std::vector<double> sv, dv;
+        for (size_t m = 0; m < ps.size(); ++m, ++at) {
+          sv.push_back(s[at].logprob);
+          dv.push_back(s[at].dlogprob_dtau);
+        }
+        gate.accumulate(hx(order[i]), proj, forwards[i - lo], ps, sv, dv, grad);
+      }
+      loss += grad.loss;
+      adam.step(gate, grad.to_params(hg_, he_), 1.0 / static_cast<double>(hi - lo));
+      if (on_step) on_step(b + 1, n_batches);
+    }
+    report.train_loss = loss / static_cast<double>(train_.size());
+    const size_t lookups = cache_.hits() + cache_.misses();
+    report.cache_hit_rate = lookups ? static_cast<double>(cache_.hits()) / lookups : 0.0;
+    validate(gate, report);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    save_checkpoint(run_.checkpoint(epoch + 1), gate, adam, checkpoint_extra(epoch + 1));
+    run_.append_log({{"epoch", report.epoch},
+                     {"train_loss", report.train_loss},
+                     {"val_ll", report.val_ll},
+                     {"val_ll_uniform", report.val_ll_uniform},
+                     {"val_ll_no_exemplar", report.val_ll_no_exemplar},
+                     {"cache_hit_rate", report.cache_hit_rate},
+                     {"lm_pairs", report.lm_pairs},
+                     {"lm_tokens", report.lm_tokens},
+                     {"tau_mean", gate.tau().mean()},
+                     {"seconds", report.seconds}});
+    if (on_epoch) on_epoch(report);
+  }
+  gate.save(run_.gate());
+}
+
+}  // namespace
+
+nlohmann::json fit_options_to_json(const FitOptions& o) {
+  return {{"exemplars", o.n_exemplars}, {"top_m", o.top_m}, {"epochs", o.epochs}, {"batch", o.batch_size},
+          {"val_fraction", o.val_fraction}, {"max_val", o.max_val}, {"reference_pairs", o.reference_pairs},
+          {"tau_tolerance", o.tau_tolerance}, {"domain", o.domain}, {"seed", o.seed}, {"no_exemplars", o.no_exemplars},
+          {"gate", {{"dim_proj", o.gate.dim_proj}, {"tau_init", o.gate.tau_init}, {"tau_min", o.gate.tau_min},
+                    {"tau_max", o.gate.tau_max}, {"init_scale", o.gate.init_scale}}},
+          {"adam", {{"lr", o.adam.lr}, {"beta1", o.adam.beta1}, {"beta2", o.adam.beta2}, {"eps", o.adam.eps},
+                    {"weight_decay", o.adam.weight_decay}}}};
+}
+
+void fit(const RunDir& run, FitInputs inputs, const FitOptions& options, const StepCallback& on_step,
+         const EpochCallback& on_epoch) {
+  if (!inputs.lm) throw Error("fit: no language model");
+  if (!inputs.encoder) throw Error("fit: no encoder");
+  check_options(options, inputs.records.size(), inputs.personas.size());
+  FitOptions o = options;
+  o.gate.seed = options.seed;
+  nlohmann::json config = {{"method", "mixture-of-personas"},
+                           {"options", fit_options_to_json(o)},
+                           {"encoder", inputs.encoder->id()},
+                           {"personas", inputs.personas.size()},
+                           {"records", inputs.records.size()},
+                           {"provenance", inputs.provenance}};
+  if (o.resume) {
+    const auto old = run.read_config();
+    if (old.value("options", nlohmann::json()) != config["options"])
+      throw Error("cannot resume " + run.root().string() + ": it was started with other settings (see its config.json)");
+  } else {
+    if (std::filesystem::exists(run.config()))
+      throw Error("run directory " + run.root().string() + " already holds a run: use --resume to continue it, or another --run");
+    std::filesystem::create_directories(run.checkpoints());
+    run.write_config(config);
+  }
+  Trainer(run, inputs, o).run(on_step, on_epoch);
+}
+
+}  // namespace mop::method

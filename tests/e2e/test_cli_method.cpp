@@ -1,0 +1,196 @@
+// The method end to end through the CLI on real data (SST-2) and the small real model:
+// personas -> fit -> simulate, resuming after a crash, transfer to another model, bad settings.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/paths.h"
+#include "support/tiny_gguf.h"
+
+using namespace mop::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<nlohmann::json> jsonl(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+size_t count_lines(const std::string& path) {
+  std::ifstream in(path);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += !line.empty();
+  return n;
+}
+
+class CliMethod : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    // 80 real SST-2 training sentences.
+    std::ifstream in(shared_path("data/sst2/train.jsonl"));
+    std::ofstream out(data());
+    int kept = 0;
+    for (std::string line; std::getline(in, line) && kept < 80;) {
+      if (nlohmann::json::parse(line)["text"].get<std::string>().size() < 40) continue;  // skip short phrases
+      out << line << "\n";
+      ++kept;
+    }
+    out.close();
+    std::string err;
+    ASSERT_EQ(run_command(mop() + " personas --data " + data() + " --k 4 --domain movie --max-tokens 24" + model_flags() + " -o " + personas(), nullptr, &err), 0) << err;
+    ASSERT_EQ(run_command(fit_command(run_a()), nullptr, &err), 0) << err;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static std::string mop() { return cli_path() + " "; }
+  static std::string model_flags() { return " -m " + stories_model() + " --threads 1"; }
+  static std::string data() { return dir_->file("sst2.jsonl"); }
+  static std::string personas() { return dir_->file("personas.jsonl"); }
+  static std::string run_a() { return dir_->file("run_a"); }
+  static std::string fit_command(const std::string& run, const std::string& top_m = "2") {
+    return mop() + "fit --data " + data() + " --personas " + personas() + " --run " + run + model_flags() +
+           " --domain movie --exemplars 8 --top-m " + top_m + " --epochs 3 --batch 24 --max-val 8 --reference-pairs 2 --seed 4";
+  }
+  static std::string simulate_command(const std::string& out, int n, const std::string& extra = "") {
+    return mop() + "simulate --run " + run_a() + model_flags() + " -n " + std::to_string(n) + " --max-tokens 24 --seed 9 -o " + out + extra;
+  }
+  static TempDir* dir_;
+};
+TempDir* CliMethod::dir_ = nullptr;
+
+}  // namespace
+
+TEST_F(CliMethod, PersonasAreSynthesized) {
+  const auto p = jsonl(personas());
+  ASSERT_EQ(p.size(), 4u);
+  int members = 0;
+  for (const auto& j : p) {
+    EXPECT_FALSE(j["text"].get<std::string>().empty());
+    EXPECT_GT(j["cluster_size"].get<int>(), 0);
+    members += j["cluster_size"].get<int>();
+  }
+  EXPECT_EQ(members, 80);
+}
+
+TEST_F(CliMethod, FitWritesTheRunDirectory) {
+  for (const char* f : {"config.json", "personas.jsonl", "exemplars.jsonl", "encoder.state.json", "gate.bin", "train_log.jsonl",
+                        "checkpoints/epoch-0003.ckpt"})
+    EXPECT_TRUE(fs::exists(fs::path(run_a()) / f)) << f;
+  const auto log = jsonl(run_a() + "/train_log.jsonl");
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(count_lines(run_a() + "/exemplars.jsonl"), 8u);
+  // Later epochs reuse cached LM scores.
+  EXPECT_EQ(log[0]["cache_hit_rate"].get<double>(), 0.0);
+  EXPECT_GT(log[2]["cache_hit_rate"].get<double>(), 0.0);
+  EXPECT_LT(log[2]["lm_pairs"].get<int>(), log[0]["lm_pairs"].get<int>());
+}
+
+TEST_F(CliMethod, ResumedFitEndsWithTheSameWeights) {
+  // A crash after epoch 1: later checkpoints, the gate and their log lines are gone.
+  const std::string run_b = dir_->file("run_b");
+  fs::create_directories(run_b);
+  fs::copy(run_a(), run_b, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  fs::remove(run_b + "/gate.bin");
+  fs::remove(run_b + "/checkpoints/epoch-0002.ckpt");
+  fs::remove(run_b + "/checkpoints/epoch-0003.ckpt");
+  std::ifstream log(run_b + "/train_log.jsonl");
+  std::string first;
+  std::getline(log, first);
+  log.close();
+  write_file(run_b + "/train_log.jsonl", first + "\n");
+  std::string err;
+  ASSERT_EQ(run_command(fit_command(run_b) + " --resume", nullptr, &err), 0) << err;
+  EXPECT_EQ(read_file(run_b + "/gate.bin"), read_file(run_a() + "/gate.bin"));
+  EXPECT_EQ(count_lines(run_b + "/train_log.jsonl"), 3u);
+  // Without --resume an existing run is never overwritten.
+  EXPECT_EQ(run_command(fit_command(run_b), nullptr, &err), 1);
+  EXPECT_NE(err.find("already holds a run"), std::string::npos) << err;
+}
+
+TEST_F(CliMethod, SimulateIsDeterministicAndTraceable) {
+  const std::string a = dir_->file("sim_a.jsonl"), b = dir_->file("sim_b.jsonl");
+  std::string err;
+  ASSERT_EQ(run_command(simulate_command(a, 12), nullptr, &err), 0) << err;
+  ASSERT_EQ(run_command(simulate_command(b, 12, " --chunk 5"), nullptr, &err), 0) << err;
+  EXPECT_EQ(read_file(a), read_file(b));
+  const auto rows = jsonl(a);
+  ASSERT_EQ(rows.size(), 12u);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i]["index"].get<size_t>(), i);
+    const auto& p = rows[i]["provenance"];
+    EXPECT_GE(p["persona_id"].get<int>(), 0);
+    EXPECT_LT(p["persona_id"].get<int>(), 4);
+    EXPECT_GE(p["exemplar_id"].get<int>(), 0);
+    EXPECT_LT(p["exemplar_id"].get<int>(), 8);
+    EXPECT_GT(p["tau"].get<double>(), 0);
+    EXPECT_NE(p["model"].get<std::string>().find("stories260K"), std::string::npos);
+  }
+}
+
+TEST_F(CliMethod, SimulateKilledMidRunResumesWithoutLossOrDuplicates) {
+  const std::string whole = dir_->file("whole.jsonl"), cut = dir_->file("cut.jsonl");
+  std::string err;
+  ASSERT_EQ(run_command(simulate_command(whole, 30, " --chunk 2"), nullptr, &err), 0) << err;
+  // Start the same job, kill -9 it once some chunks are on disk, then rerun the command.
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);  // its own process group: the kill reaches the shell and mop
+    execl("/bin/sh", "sh", "-c", (simulate_command(cut, 30, " --chunk 2") + " 2>/dev/null").c_str(), nullptr);
+    _exit(127);
+  }
+  for (int i = 0; i < 3000 && count_lines(cut + ".partial") < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_GE(count_lines(cut + ".partial"), 6u) << "the run finished or never started";
+  kill(-pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  ASSERT_FALSE(fs::exists(cut)) << "killed before the end: no final file yet";
+  ASSERT_EQ(run_command(simulate_command(cut, 30, " --chunk 2"), nullptr, &err), 0) << err;
+  EXPECT_EQ(read_file(cut), read_file(whole));
+  EXPECT_FALSE(fs::exists(cut + ".partial"));
+}
+
+TEST_F(CliMethod, TransferToAnotherModel) {
+  // The run does not depend on the model it was fitted with: simulate with a different one.
+  const std::string other = dir_->file("other.gguf");
+  write_tiny_llama(other, llama_vocab_file("qwen2"), {});
+  std::string err;
+  const std::string out = dir_->file("transfer.jsonl");
+  ASSERT_EQ(run_command(mop() + "simulate --run " + run_a() + " -m " + other + " --threads 1 -n 5 --max-tokens 8 -o " + out, nullptr, &err),
+            0) << err;
+  const auto rows = jsonl(out);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_NE(rows[0]["provenance"]["model"].get<std::string>().find("other.gguf"), std::string::npos);
+}
+
+TEST_F(CliMethod, ConditionIsStoredAsTheLabel) {
+  const std::string out = dir_->file("cond.jsonl");
+  std::string err;
+  ASSERT_EQ(run_command(simulate_command(out, 3, " --condition 'You had a positive impression.' --label positive"), nullptr, &err), 0)
+      << err;
+  for (const auto& r : jsonl(out)) EXPECT_EQ(r["label"], "positive");
+}
+
+TEST_F(CliMethod, BadSettingsAreClearErrors) {
+  std::string err;
+  EXPECT_EQ(run_command(mop() + "personas --data " + data() + " --k 500" + model_flags() + " -o " + dir_->file("p.jsonl"), nullptr, &err), 1);
+  EXPECT_NE(err.find("cannot make 500 personas from 80 records"), std::string::npos) << err;
+  EXPECT_EQ(run_command(fit_command(dir_->file("bad1"), "100"), nullptr, &err), 1);
+  EXPECT_NE(err.find("--top-m 100 is larger than"), std::string::npos) << err;
+  EXPECT_EQ(run_command(fit_command(dir_->file("bad2")) + " --tau-init -1", nullptr, &err), 1);
+  EXPECT_NE(err.find("temperatures must satisfy"), std::string::npos) << err;
+  EXPECT_EQ(run_command(simulate_command(dir_->file("bad3.jsonl"), 3, " --mix 0"), nullptr, &err), 1);
+  EXPECT_NE(err.find("--mix must be at least 1"), std::string::npos) << err;
+}

@@ -1,0 +1,171 @@
+// The evaluation suite on made-up embeddings: rows, groups, notes for small or unlabelled sets,
+// errors for impossible inputs, and the outputs' shape.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "mop/error.h"
+#include "mop/evaluate.h"
+
+using mop::eval::EvalSet;
+
+namespace {
+
+// Two labels, each a Gaussian blob in 8-d around +-centre on the first axis, `shift` along the second.
+EvalSet blobs(const std::string& name, int per_label, double shift, std::uint64_t seed, double centre = 5) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> z;
+  EvalSet s;
+  s.name = s.path = name;
+  s.embeddings.resize(2 * per_label, 8);
+  for (int i = 0; i < 2 * per_label; ++i) {
+    const bool pos = i % 2;
+    for (int j = 0; j < 8; ++j) s.embeddings(i, j) = z(rng);
+    s.embeddings(i, 0) += static_cast<float>(pos ? centre : -centre);
+    s.embeddings(i, 1) += static_cast<float>(shift);
+    s.labels.push_back(pos ? "pos" : "neg");
+    s.texts.push_back(name + " text " + std::to_string(i));
+  }
+  return s;
+}
+
+const mop::eval::Metrics& group(const mop::eval::SetResult& r, const std::string& label) {
+  for (const auto& [l, m] : r.groups)
+    if (l == label) return m;
+  throw std::runtime_error("no group " + label);
+}
+
+bool has_note(const std::vector<std::string>& notes, const std::string& part) {
+  for (const auto& n : notes)
+    if (n.find(part) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST(EvalSuite, CloseSetScoresBetterThanShiftedSetOverallAndPerLabel) {
+  const EvalSet golden = blobs("g", 100, 0, 1), near = blobs("near", 100, 0, 2), far = blobs("far", 100, 4, 3);
+  const auto r = mop::eval::evaluate(golden, {near, far}, nullptr, {});
+  ASSERT_EQ(r.sets.size(), 2u);
+  EXPECT_EQ(r.golden_labels, (std::vector<std::string>{"neg", "pos"}));
+  const auto& n = r.sets[0].overall;
+  const auto& f = r.sets[1].overall;
+  EXPECT_LT(*n.fid, *f.fid);
+  EXPECT_GT(*n.mauve, *f.mauve);
+  EXPECT_LT(*n.kl_cosine, *f.kl_cosine);
+  EXPECT_EQ(n.mauve_clusters, 20);
+  EXPECT_DOUBLE_EQ(*n.macro_f1, 1.0);  // separable blobs: a perfect classifier
+  for (const char* label : {"neg", "pos"}) {
+    EXPECT_EQ(group(r.sets[0], label).golden_rows, 100u);
+    EXPECT_LT(*group(r.sets[0], label).fid, *group(r.sets[1], label).fid);
+    EXPECT_DOUBLE_EQ(*group(r.sets[0], label).macro_f1, 1.0);
+  }
+  EXPECT_FALSE(r.ceiling);
+  EXPECT_EQ(r.settings.at("kl_cosine").at("direction").get<std::string>().rfind("KL(S || G)", 0), 0u);
+}
+
+TEST(EvalSuite, SmallGroupsGetNotesInsteadOfMetrics) {
+  const EvalSet golden = blobs("g", 60, 0, 1);
+  EvalSet few = blobs("few", 60, 0, 2);
+  // Keep every "neg" row but only 6 "pos" rows.
+  EvalSet cut;
+  cut.name = cut.path = "cut";
+  std::vector<long> keep;
+  int pos = 0;
+  for (long i = 0; i < few.embeddings.rows(); ++i)
+    if (few.labels[static_cast<std::size_t>(i)] == "neg" || pos++ < 6) keep.push_back(i);
+  cut.embeddings.resize(static_cast<long>(keep.size()), 8);
+  for (std::size_t i = 0; i < keep.size(); ++i) {
+    cut.embeddings.row(static_cast<long>(i)) = few.embeddings.row(keep[i]);
+    cut.labels.push_back(few.labels[static_cast<std::size_t>(keep[i])]);
+    cut.texts.push_back(few.texts[static_cast<std::size_t>(keep[i])]);
+  }
+  const auto r = mop::eval::evaluate(golden, {cut}, nullptr, {});
+  const auto& p = group(r.sets[0], "pos");
+  EXPECT_EQ(p.synthetic_rows, 6u);
+  EXPECT_FALSE(p.fid);
+  EXPECT_FALSE(p.mauve);
+  EXPECT_FALSE(p.kl_cosine);
+  EXPECT_TRUE(has_note(p.notes, "MAUVE skipped: 60 golden and 6 synthetic rows, needs at least 20"));
+  EXPECT_TRUE(p.macro_f1);  // the class F1 comes from the whole golden set
+  const auto& n = group(r.sets[0], "neg");
+  EXPECT_TRUE(n.fid && n.mauve && n.kl_cosine);
+  EXPECT_EQ(n.mauve_clusters, 6);
+}
+
+TEST(EvalSuite, UnlabelledSetHasDistancesButNoF1OrGroups) {
+  const EvalSet golden = blobs("g", 40, 0, 1);
+  EvalSet plain = blobs("plain", 40, 0, 2);
+  plain.labels.clear();
+  plain.label_note = "no row has the label field \"label\"";
+  const auto r = mop::eval::evaluate(golden, {plain}, nullptr, {});
+  EXPECT_TRUE(r.sets[0].overall.fid);
+  EXPECT_FALSE(r.sets[0].overall.macro_f1);
+  EXPECT_TRUE(has_note(r.sets[0].overall.notes, "plain has no labels (no row has the label field"));
+  EXPECT_TRUE(has_note(group(r.sets[0], "pos").notes, "no labels to group by"));
+  EXPECT_FALSE(group(r.sets[0], "pos").macro_f1);
+}
+
+TEST(EvalSuite, CeilingTrainsOnAllRowsAndMeasuresASample) {
+  const EvalSet golden = blobs("g", 50, 0, 1), synth = blobs("s", 50, 1, 2), train = blobs("train", 300, 0, 4);
+  mop::eval::SuiteOptions o;
+  o.classifier = mop::eval::Classifier::FastText;
+  const auto r = mop::eval::evaluate(golden, {synth}, &train, o);
+  ASSERT_TRUE(r.ceiling);
+  EXPECT_EQ(r.ceiling->distance_rows, 100u);    // as large as the largest synthetic set
+  EXPECT_EQ(r.ceiling->classifier_rows, 600u);  // every training row
+  EXPECT_EQ(r.ceiling->overall.synthetic_rows, 100u);
+  // fastText reads texts, and these texts carry no label information: F1 near chance, but present.
+  EXPECT_TRUE(r.ceiling->overall.macro_f1);
+  EXPECT_EQ(r.settings.at("classifier").at("name"), "fasttext");
+  EXPECT_EQ(r.settings.at("ceiling").at("distance_sample_rows"), 100);
+}
+
+TEST(EvalSuite, ImpossibleInputsAreUserErrors) {
+  const EvalSet golden = blobs("g", 20, 0, 1);
+  EvalSet other = blobs("o", 20, 0, 2);
+  for (auto& l : other.labels) l = l == "pos" ? "world" : "sports";
+  EXPECT_THROW(mop::eval::evaluate(golden, {other}, nullptr, {}), mop::Error);  // no shared label
+
+  EvalSet narrow = blobs("n", 20, 0, 2);
+  narrow.embeddings.conservativeResize(Eigen::NoChange, 4);
+  EXPECT_THROW(mop::eval::evaluate(golden, {narrow}, nullptr, {}), mop::Error);  // other width
+
+  EvalSet one = blobs("one", 20, 0, 2);
+  one.texts.resize(1);
+  one.labels.resize(1);
+  one.embeddings.conservativeResize(1, Eigen::NoChange);
+  EXPECT_THROW(mop::eval::check_sizes(golden, {&one}, {}), mop::Error);
+
+  mop::eval::SuiteOptions o;
+  o.mauve.num_clusters = 50;  // more than the 40 rows per set
+  try {
+    mop::eval::check_sizes(golden, {&golden}, o);
+    FAIL() << "no error for 50 clusters on 40 rows";
+  } catch (const mop::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("needs at least 50 rows"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(mop::eval::evaluate(golden, {}, nullptr, {}), mop::Error);
+  EXPECT_THROW(mop::eval::parse_classifier("distilbert"), mop::Error);
+  EXPECT_THROW(mop::eval::parse_classifier("svm"), mop::Error);
+}
+
+TEST(EvalSuite, JsonAndMarkdownHoldEveryRow) {
+  const EvalSet golden = blobs("g", 30, 0, 1), synth = blobs("s|x", 30, 0.5, 2), train = blobs("t", 60, 0, 5);
+  const auto r = mop::eval::evaluate(golden, {synth}, &train, {});
+  const auto j = mop::eval::to_json(r);
+  ASSERT_EQ(j.at("rows").size(), 6u);  // (1 overall + 2 groups) x (synthetic, ceiling)
+  EXPECT_EQ(j.at("rows")[0].at("role"), "synthetic");
+  EXPECT_TRUE(j.at("rows")[0].at("group").is_null());
+  EXPECT_EQ(j.at("rows")[1].at("role"), "group");
+  EXPECT_TRUE(j.at("rows")[1].contains("class_f1"));
+  EXPECT_EQ(j.at("rows")[3].at("role"), "ceiling");
+  EXPECT_EQ(j.at("golden").at("rows"), 60);
+  const std::string md = mop::eval::to_markdown(r);
+  EXPECT_NE(md.find("| s\\|x | 60 |"), std::string::npos) << md;  // a pipe cannot break the table
+  EXPECT_NE(md.find("| real training data (ceiling): t | 60 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("DistilBERT is not available"), std::string::npos);
+  EXPECT_EQ(mop::eval::format_value(std::nullopt), "—");
+  EXPECT_EQ(mop::eval::format_value(0.5), "0.5000");
+  EXPECT_EQ(mop::eval::format_value(2.5e-5), "2.50e-05");
+}

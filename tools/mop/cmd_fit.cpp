@@ -1,0 +1,90 @@
+// mop fit: trains the MoP gate on a data set, with personas, against a language model.
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "data_options.h"
+#include "model_options.h"
+#include "mop/embed_open.h"
+#include "mop/error.h"
+#include "mop/trainer.h"
+#include "mop/util/progress.h"
+
+namespace mop::cli {
+namespace {
+
+struct FitArgs {
+  std::string data, personas, run, encoder = "glove-sif";
+  size_t max_records = 0;
+  DataArgs fields;
+  lm::LlamaOptions model;
+  method::FitOptions options;
+};
+
+void run(const FitArgs& a) {
+  auto records = load_records(a.data, a.fields);
+  if (a.max_records > 0 && records.size() > a.max_records) records = data::sample(records, a.max_records, a.options.seed);
+  method::FitInputs in;
+  in.records = std::move(records);
+  in.personas = method::read_personas(a.personas);
+  in.encoder = embed::open_encoder(a.encoder);
+  auto model = lm::load_llama(a.model);
+  in.lm = model.get();
+  in.provenance = {{"data", a.data}, {"personas", a.personas}, {"model", model->id()}, {"max_records", a.max_records}};
+  auto bar = std::make_unique<util::ProgressBar>("epoch 1", 0);
+  method::fit(
+      method::RunDir(a.run), std::move(in), a.options, [&](size_t d, size_t t) { bar->update(d, t); },
+      [&](const method::EpochReport& r) {
+        bar->finish();
+        std::fprintf(stderr,
+                     "epoch %d: train loss %.4f | val ll %.4f (uniform %.4f, no exemplar %.4f) | cache hits %.0f%% | "
+                     "LM pairs %zu, tokens %zu | %.1f s\n",
+                     r.epoch, r.train_loss, r.val_ll, r.val_ll_uniform, r.val_ll_no_exemplar, 100 * r.cache_hit_rate, r.lm_pairs,
+                     r.lm_tokens, r.seconds);
+        bar = std::make_unique<util::ProgressBar>("epoch " + std::to_string(r.epoch + 1), 0);
+      });
+  bar->finish();
+  std::fprintf(stderr, "mop: fitted gate written to %s\n", method::RunDir(a.run).gate().c_str());
+}
+
+}  // namespace
+
+void register_fit(CLI::App& app) {
+  auto a = std::make_shared<FitArgs>();
+  auto* cmd = app.add_subcommand("fit", "Train the Mixture-of-Personas gate (the LM stays frozen)");
+  cmd->footer(
+      "Writes the run directory: config.json, personas.jsonl, exemplars.jsonl, encoder.state.json, gate.bin,\n"
+      "train_log.jsonl and checkpoints/ (one per epoch). --resume continues a stopped run.\n"
+      "Example:\n"
+      "  mop fit --data ../shared/data/sst2/train.jsonl --personas personas.jsonl --run runs/sst2 -m model.gguf\n"
+      "          --domain movie --exemplars 1000 --top-m 4 --epochs 3");
+  cmd->add_option("--data", a->data, "training data")->required();
+  cmd->add_option("--personas", a->personas, "personas (from mop personas, or your own .txt/.jsonl)")->required();
+  cmd->add_option("--run", a->run, "run directory to write")->required();
+  cmd->add_option("--encoder", a->encoder, "sentence encoder: glove-sif, a GGUF embedding model, or hf:...")->capture_default_str();
+  cmd->add_option("--max-records", a->max_records, "train on a seeded sample of this many records (0 = all)")->capture_default_str();
+  auto& o = a->options;
+  cmd->add_option("--exemplars", o.n_exemplars, "N: records kept as in-context exemplars")->capture_default_str();
+  cmd->add_option("--top-m", o.top_m, "M: persona-exemplar pairs scored per record")->capture_default_str();
+  cmd->add_option("--epochs", o.epochs, "passes over the training records")->capture_default_str();
+  cmd->add_option("--batch", o.batch_size, "records per optimizer step")->capture_default_str();
+  cmd->add_option("--lr", o.adam.lr, "Adam learning rate")->capture_default_str();
+  cmd->add_option("--weight-decay", o.adam.weight_decay, "decoupled weight decay of the projections")->capture_default_str();
+  cmd->add_option("--dim", o.gate.dim_proj, "projection dimension of the gate")->capture_default_str();
+  cmd->add_option("--tau-init", o.gate.tau_init, "initial temperature of every persona")->capture_default_str();
+  cmd->add_option("--tau-min", o.gate.tau_min, "lowest temperature")->capture_default_str();
+  cmd->add_option("--tau-max", o.gate.tau_max, "highest temperature")->capture_default_str();
+  cmd->add_option("--tau-tolerance", o.tau_tolerance, "reuse cached LM scores while tau moved less than this")->capture_default_str();
+  cmd->add_option("--val-fraction", o.val_fraction, "records held out for validation")->capture_default_str();
+  cmd->add_option("--max-val", o.max_val, "at most this many held-out records")->capture_default_str();
+  cmd->add_option("--reference-pairs", o.reference_pairs, "random pairs per record for the reference log-likelihoods")->capture_default_str();
+  cmd->add_option("--domain", o.domain, "news|restaurant|movie|generic (prompt wording)")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed for splits, exemplars, initial weights and order")->capture_default_str();
+  cmd->add_flag("--resume", o.resume, "continue the run in --run from its newest valid checkpoint");
+  cmd->add_flag("--no-exemplars", o.no_exemplars, "ablation: prompts carry the persona only");
+  add_data_options(cmd, a->fields);
+  add_model_options(cmd, a->model);
+  cmd->callback([a] { run(*a); });
+}
+
+}  // namespace mop::cli

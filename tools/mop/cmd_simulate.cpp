@@ -1,0 +1,89 @@
+// mop simulate: draw a synthetic population from a fitted run directory.
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "commands.h"
+#include "data_options.h"
+#include "model_options.h"
+#include "mop/embed_open.h"
+#include "mop/error.h"
+#include "mop/simulator.h"
+#include "mop/util/jsonl.h"
+#include "mop/util/progress.h"
+
+namespace mop::cli {
+namespace {
+
+struct SimArgs {
+  std::string run, out, encoder, contexts, context_field = "context", label;
+  lm::LlamaOptions model;
+  method::SimulateOptions options;
+};
+
+// Contexts: a .jsonl file (field --context-field) or plain text, one context per non-blank line.
+std::vector<std::string> read_contexts(const std::string& path, const std::string& field) {
+  std::vector<std::string> out;
+  if (path.size() > 6 && path.substr(path.size() - 6) == ".jsonl") {
+    for (const auto& line : util::read_jsonl_objects(path)) out.push_back(line.string_field(field));
+    return out;
+  }
+  std::ifstream in(path);
+  if (!in) throw Error("cannot open contexts file " + path);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) out.push_back(line);
+  }
+  if (out.empty()) throw Error(path + ": no contexts");
+  return out;
+}
+
+void run(SimArgs a) {
+  const method::RunDir run(a.run);
+  const auto config = run.read_config();
+  if (a.encoder.empty()) {
+    // The encoder the run was fitted with: its id starts with its kind.
+    const std::string id = config.value("encoder", "glove-sif");
+    a.encoder = id.rfind("glove-sif", 0) == 0 ? "glove-sif" : id;
+  }
+  if (!a.contexts.empty()) a.options.contexts = read_contexts(a.contexts, a.context_field);
+  if (!a.label.empty()) a.options.label = a.label;
+  auto encoder = embed::open_encoder(a.encoder);
+  auto model = lm::load_llama(a.model);
+  util::ProgressBar bar("simulate", a.options.n);
+  method::simulate(run, *encoder, *model, a.out, a.options, [&](size_t d, size_t t) { bar.update(d, t); });
+  bar.finish();
+  std::fprintf(stderr, "mop: wrote %zu samples to %s\n", a.options.n, a.out.c_str());
+}
+
+}  // namespace
+
+void register_simulate(CLI::App& app) {
+  auto a = std::make_shared<SimArgs>();
+  auto* cmd = app.add_subcommand("simulate", "Draw a synthetic population from a fitted run");
+  cmd->footer(
+      "Output JSONL: index, text, context, label, provenance (persona_id, exemplar_id, tau, seed, model, run).\n"
+      "Rerunning the same command after an interruption continues it (OUT.partial).\n"
+      "Examples:\n"
+      "  mop simulate --run runs/sst2 -m model.gguf -n 5000 -o synthetic.jsonl\n"
+      "  mop simulate --run runs/sst2 -m other.gguf -n 1000 --condition 'You had a positive impression.' --label positive -o pos.jsonl\n"
+      "  mop simulate --run runs/yelp -m model.gguf -n 1000 --contexts categories.txt --mix 2 -o mixed.jsonl");
+  cmd->add_option("--run", a->run, "run directory from mop fit")->required();
+  cmd->add_option("-o,--out", a->out, "output JSONL")->required();
+  cmd->add_option("-n,--samples", a->options.n, "number of samples")->capture_default_str();
+  cmd->add_option("--contexts", a->contexts, "contexts x: .txt (one per line) or .jsonl; sample i uses context i mod C");
+  cmd->add_option("--context-field", a->context_field, "field of a .jsonl contexts file")->capture_default_str();
+  cmd->add_option("--condition", a->options.condition, "extra instruction, e.g. 'You had a positive impression.'");
+  cmd->add_option("--label", a->label, "label stored with every sample (default: the condition)");
+  cmd->add_option("--mix", a->options.mix, "L: personas merged into one per sample")->capture_default_str();
+  cmd->add_option("--max-tokens", a->options.max_tokens, "longest response")->capture_default_str();
+  cmd->add_option("--top-p", a->options.top_p, "nucleus sampling threshold")->capture_default_str();
+  cmd->add_option("--stop", a->options.stop, "stop string (repeatable)");
+  cmd->add_option("--seed", a->options.seed, "seed; sample i draws from its own stream")->capture_default_str();
+  cmd->add_option("--chunk", a->options.chunk, "samples per generation call and resumable chunk")->capture_default_str();
+  cmd->add_option("--encoder", a->encoder, "sentence encoder (default: the one the run was fitted with)");
+  add_model_options(cmd, a->model);
+  cmd->callback([a] { run(*a); });
+}
+
+}  // namespace mop::cli
