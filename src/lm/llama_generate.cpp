@@ -68,7 +68,7 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
   }
 
   llama_memory_t mem = llama_get_memory(ctx_);
-  llama_memory_clear(mem, true);
+  llama_memory_clear(mem, false);  // metadata only: wiping the buffers costs a memset of the whole cache
   std::deque<size_t> waiting;
   for (size_t r = 0; r < requests.size(); ++r) waiting.push_back(r);
   std::vector<std::unique_ptr<Slot>> active;

@@ -71,7 +71,7 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
   for (size_t r = 0; r < requests.size(); ++r) requests_of[prompt_of[r]].push_back(r);
 
   llama_memory_t mem = llama_get_memory(ctx_);
-  llama_memory_clear(mem, true);
+  llama_memory_clear(mem, false);  // metadata only: wiping the buffers costs a memset of the whole cache
   const size_t capacity = static_cast<size_t>(n_ctx_);
   Tokens base;             // tokens held by sequence 0
   size_t retained = 0;     // cells dropped from sequence 0 but still held by this round's copies
@@ -156,7 +156,7 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
     }
   }
   flush();
-  llama_memory_clear(mem, true);
+  llama_memory_clear(mem, false);  // metadata only: wiping the buffers costs a memset of the whole cache
   return out;
 }
 
