@@ -183,6 +183,20 @@ TEST_F(CliMethod, ConditionIsStoredAsTheLabel) {
   for (const auto& r : jsonl(out)) EXPECT_EQ(r["label"], "positive");
 }
 
+TEST_F(CliMethod, PersonaMixingMergesSeveralPersonas) {
+  const std::string out = dir_->file("mix.jsonl");
+  std::string err;
+  ASSERT_EQ(run_command(simulate_command(out, 4, " --mix 2"), nullptr, &err), 0) << err;
+  const auto rows = jsonl(out);
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& r : rows) {
+    const auto& p = r["provenance"];
+    EXPECT_EQ(p["persona_ids"].size(), 2u);
+    EXPECT_EQ(p["exemplar_ids"].size(), 2u);
+    EXPECT_FALSE(p["merged_persona"].get<std::string>().empty());
+  }
+}
+
 TEST_F(CliMethod, BadSettingsAreClearErrors) {
   std::string err;
   EXPECT_EQ(run_command(mop() + "personas --data " + data() + " --k 500" + model_flags() + " -o " + dir_->file("p.jsonl"), nullptr, &err), 1);
