@@ -19,7 +19,8 @@ if [ "${MOP_SKIP_APT:-0}" != 1 ]; then
         libeigen3-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
         libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libcpp-httplib-dev
         libfaiss-dev libopenblas-dev liblapack-dev libsimdjson-dev libyaml-cpp-dev libsqlite3-dev ccache
-        libfasttext-dev zlib1g-dev chromium)
+        libfasttext-dev zlib1g-dev chromium
+        clang libclang-rt-14-dev libomp-dev)  # clang: the fuzzers (scripts/fuzz.sh)
   # npm fetches llama.cpp; keep an existing Node.js install (e.g. NodeSource) instead of Debian's.
   command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
   missing=()
@@ -36,6 +37,8 @@ fi
 "$here/scripts/fetch_llama.sh"
 "$here/scripts/fetch_glove.sh"
 
+# ccache keys on paths relative to the checkout, so a fresh clone reuses earlier compilations.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$here}"
 cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type")
 [ "${MOP_CUDA:-0}" = 1 ] && cmake_args+=(-DMOP_CUDA=ON)
 cmake "${cmake_args[@]}"

@@ -1,20 +1,12 @@
 #include "mop/simulator.h"
 
 #include <cmath>
-#include <cstdio>
-#include <fstream>
-#include <map>
 #include <random>
-#include <set>
-#include <sstream>
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include "method/resumable_output.h"
 #include "mop/error.h"
 #include "mop/gate.h"
 #include "mop/prompts.h"
-#include "mop/util/atomic_file.h"
 #include "mop/util/jsonl.h"
 
 namespace mop::method {
@@ -46,29 +38,6 @@ struct Sample {
   uint64_t seed = 0;
 };
 
-// Lines already in OUT.partial from an earlier, interrupted run (a torn last line is dropped).
-std::map<size_t, std::string> read_partial(const fs::path& partial) {
-  std::map<size_t, std::string> done;
-  std::ifstream in(partial, std::ios::binary);
-  for (std::string line; std::getline(in, line);) {
-    try {
-      const auto j = nlohmann::json::parse(line);
-      done[j.at("index").get<size_t>()] = line;
-    } catch (const std::exception&) {
-      break;  // an incomplete line: everything after it is redone
-    }
-  }
-  return done;
-}
-
-void append_durably(const fs::path& path, const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (fd < 0) throw Error("cannot write " + path.string());
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) throw Error("cannot write " + path.string() + " (disk full?)");
-}
-
 }  // namespace
 
 void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm, const fs::path& out,
@@ -98,37 +67,12 @@ void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
   std::vector<std::string> contexts = o.contexts.empty() ? std::vector<std::string>{""} : o.contexts;
   const MatrixRM hx = encoder.encode(contexts).cast<double>();
 
-  const fs::path partial = out.string() + ".partial";
-  const fs::path partial_meta = out.string() + ".partial.json";
   // A rerun continues only the same job: same run, model and settings.
   const nlohmann::json meta = {{"run", fs::absolute(run.root()).string()}, {"model", lm.id()}, {"n", o.n}, {"seed", o.seed},
                                {"max_tokens", o.max_tokens}, {"top_p", o.top_p}, {"stop", o.stop}, {"condition", o.condition},
                                {"label", o.label.value_or("")}, {"mix", o.mix}, {"contexts", o.contexts}};
-  if (fs::exists(partial)) {
-    std::ifstream in(partial_meta);
-    nlohmann::json old;
-    try {
-      old = nlohmann::json::parse(in);
-    } catch (const std::exception&) {
-    }
-    if (old != meta)
-      throw Error(partial.string() + " is left from a run with other settings: rerun that command, or delete the file");
-  } else {
-    util::write_file_atomic(partial_meta, meta.dump() + "\n");
-  }
-  auto done = read_partial(partial);
-  // The chunk file is rewritten without a torn tail before new lines are appended to it.
-  {
-    std::string kept;
-    for (const auto& [i, line] : done) kept += line + "\n";
-    util::write_file_atomic(partial, kept);
-  }
-  if (!done.empty()) std::fprintf(stderr, "mop: resuming: %zu of %zu samples already in %s\n", done.size(), o.n, partial.c_str());
-
-  std::vector<size_t> todo;
-  for (size_t i = 0; i < o.n; ++i)
-    if (!done.count(i)) todo.push_back(i);
-  size_t finished = done.size();
+  ResumableOutput output(out, meta, o.n);
+  const std::vector<size_t> todo = output.todo();
   for (size_t start = 0; start < todo.size(); start += o.chunk) {
     const size_t end = std::min(todo.size(), start + o.chunk);
     std::vector<Sample> samples;
@@ -182,7 +126,7 @@ void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
       requests.push_back(std::move(r));
     }
     const auto texts = lm.generate(requests);
-    std::string lines;
+    std::vector<std::pair<size_t, std::string>> lines;
     for (size_t i = 0; i < samples.size(); ++i) {
       const auto& s = samples[i];
       nlohmann::json j = {{"index", s.index}, {"text", texts[i].text}};
@@ -198,20 +142,12 @@ void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
         prov["merged_persona"] = s.persona_text;
       }
       j["provenance"] = prov;
-      const std::string line = util::dump_json_line(j);
-      lines += line + "\n";
-      done[s.index] = line;
+      lines.emplace_back(s.index, util::dump_json_line(j));
     }
-    append_durably(partial, lines);
-    finished += samples.size();
-    if (progress) progress(finished, o.n);
+    output.append(lines);
+    if (progress) progress(output.finished(), o.n);
   }
-  std::string all;
-  for (const auto& [i, line] : done)
-    if (i < o.n) all += line + "\n";
-  util::write_file_atomic(out, all);
-  fs::remove(partial);
-  fs::remove(partial_meta);
+  output.finish();
 }
 
 }  // namespace mop::method

@@ -1,15 +1,14 @@
 // mop simulate: draw a synthetic population from a fitted run directory.
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "commands.h"
+#include "contexts_file.h"
 #include "data_options.h"
 #include "model_options.h"
 #include "mop/embed_open.h"
 #include "mop/error.h"
 #include "mop/simulator.h"
-#include "mop/util/jsonl.h"
 #include "mop/util/progress.h"
 
 namespace mop::cli {
@@ -20,23 +19,6 @@ struct SimArgs {
   lm::LlamaOptions model;
   method::SimulateOptions options;
 };
-
-// Contexts: a .jsonl file (field --context-field) or plain text, one context per non-blank line.
-std::vector<std::string> read_contexts(const std::string& path, const std::string& field) {
-  std::vector<std::string> out;
-  if (path.size() > 6 && path.substr(path.size() - 6) == ".jsonl") {
-    for (const auto& line : util::read_jsonl_objects(path)) out.push_back(line.string_field(field));
-    return out;
-  }
-  std::ifstream in(path);
-  if (!in) throw Error("cannot open contexts file " + path);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") != std::string::npos) out.push_back(line);
-  }
-  if (out.empty()) throw Error(path + ": no contexts");
-  return out;
-}
 
 void run(SimArgs a) {
   const method::RunDir run(a.run);

@@ -10,5 +10,6 @@ void register_personas(CLI::App& app);
 void register_fit(CLI::App& app);
 void register_simulate(CLI::App& app);
 void register_eval(CLI::App& app);
+void register_baseline(CLI::App& app);
 
 }  // namespace mop::cli

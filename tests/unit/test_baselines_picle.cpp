@@ -1,0 +1,83 @@
+// PICLe's exemplar choice on a real model (stories260K): the kept candidates are the top K by
+// log p(y | persona) - log p(y), each score computed on its own through the LM layer.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "mop/baselines.h"
+#include "mop/error.h"
+#include "mop/lm_llama.h"
+#include "support/paths.h"
+
+using namespace mop;
+
+namespace {
+
+std::unique_ptr<lm::LanguageModel> stories() {
+  lm::LlamaOptions o;
+  o.model = test::stories_model();
+  o.n_threads = 1;
+  o.n_ctx = 2048;
+  return lm::load_llama(o);
+}
+
+std::vector<data::Record> candidates() {
+  const std::vector<std::string> texts = {
+      "Once upon a time there was a little dog.", "the film is a dull , plodding mess", "Lily liked to play in the park.",
+      "a gorgeous , witty , seductive movie", "The cat sat on the mat and slept.", "an ugly , pointless film",
+      "Tom and his mom went to the shop.", "a masterpiece of quiet tension"};
+  std::vector<data::Record> out;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    data::Record r;
+    r.id = std::to_string(i);
+    r.text = texts[i];
+    if (i % 3 == 0) r.context = "a story";  // contexts reach the scoring prompt
+    out.push_back(r);
+  }
+  return out;
+}
+
+double direct_score(lm::LanguageModel& m, const std::string& persona, const data::Record& y) {
+  const auto& domain = method::domain_by_name("movie");
+  const std::string prompt = m.render(persona, method::generation_instruction(domain, {}, y.context));
+  return m.score({{prompt, y.text, 1.0}})[0].logprob;
+}
+
+}  // namespace
+
+TEST(BaselinePicle, KeepsTheTopKByLikelihoodRatio) {
+  auto m = stories();
+  const std::vector<method::Persona> personas = {{0, "You are a little girl who loves animals.", 0, {}, {}},
+                                                 {1, "You are a harsh film critic.", 0, {}, {}}};
+  const auto pool = candidates();
+  const int K = 3;
+  const auto chosen = baselines::picle_select(*m, method::domain_by_name("movie"), personas, pool, K);
+  ASSERT_EQ(chosen.size(), personas.size());
+  for (size_t k = 0; k < personas.size(); ++k) {
+    std::vector<double> ratio;
+    for (const auto& y : pool) ratio.push_back(direct_score(*m, personas[k].text, y) - direct_score(*m, "", y));
+    ASSERT_EQ(chosen[k].candidates.size(), static_cast<size_t>(K));
+    std::vector<double> sorted = ratio;
+    std::sort(sorted.rbegin(), sorted.rend());
+    for (int i = 0; i < K; ++i) {
+      const size_t j = chosen[k].candidates[i];
+      EXPECT_NEAR(chosen[k].ratios[i], ratio[j], 1e-3) << "persona " << k << " candidate " << j;
+      EXPECT_NEAR(ratio[j], sorted[i], 1e-3) << "persona " << k << ": rank " << i << " is not the " << i + 1 << "th best";
+    }
+  }
+  // The two personas do not prefer the same examples (the choice depends on the persona).
+  EXPECT_NE(chosen[0].candidates, chosen[1].candidates);
+}
+
+TEST(BaselinePicle, ShotsMustFitThePool) {
+  auto m = stories();
+  const std::vector<method::Persona> personas = {{0, "You are a critic.", 0, {}, {}}};
+  const auto pool = candidates();
+  try {
+    baselines::picle_select(*m, method::domain_by_name("movie"), personas, pool, 9);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--shots 9 is larger than the candidate pool (8 records)"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(baselines::picle_select(*m, method::domain_by_name("movie"), personas, pool, 0), Error);
+}
