@@ -1,7 +1,9 @@
 #pragma once
 // Where tests find shared data, models and the CLI, and a temporary directory per test.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace mop::test {
 
@@ -27,6 +29,10 @@ class TempDir {
 int run_command(const std::string& command, std::string* out = nullptr, std::string* err = nullptr);
 
 std::string read_file(const std::string& path);
+// The objects of a JSONL file, one per non-empty line.
+std::vector<nlohmann::json> jsonl(const std::string& path);
+// Non-empty lines in a file (0 if it does not exist).
+size_t count_lines(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
 
 }  // namespace mop::test
