@@ -21,13 +21,13 @@ namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";  // 6 bytes
 
-// The first row holding a NaN or infinity, if any.
+// The first row holding a NaN or infinity, if any. Walks the values, not the rows: a header may
+// claim 10^15 rows of 0 columns, and a loop over rows would then hang.
 template <typename Row>
 std::optional<Eigen::Index> first_bad_row(const Row* data, Eigen::Index rows, Eigen::Index cols) {
-  for (Eigen::Index r = 0; r < rows; ++r) {
-    for (Eigen::Index c = 0; c < cols; ++c) {
-      if (!std::isfinite(data[r * cols + c])) return r;
-    }
+  const Eigen::Index n = rows * cols;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (!std::isfinite(data[i])) return i / cols;
   }
   return std::nullopt;
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fills BUILD/seeds/<target>/ with seed inputs, fresh each run: a few lines of each file in
+# SHARED/data (never committed here), hand-made CSV/TSV, and valid gate, checkpoint and .npy files
+# written by the fuzz targets themselves (MOP_FUZZ_WRITE_SEEDS, using mop's own writers).
+# Usage: make_seeds.sh BUILD SHARED
+set -euo pipefail
+build=$1 shared=$2
+seeds=$build/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds"/fuzz_{jsonl_records,delimited,utf8,cli_jsonl} "$build"/corpus/fuzz_{jsonl_records,delimited,utf8,cli_jsonl,gate,npy}
+
+n=0
+for f in "$shared"/data/*/*.jsonl; do
+  n=$((n + 1))
+  head -n 5 "$f" > "$seeds/fuzz_cli_jsonl/data$n"
+  # Record loader: first byte picks the options (see fuzz_jsonl_records.cpp).
+  { printf '\x00'; head -n 5 "$f"; } > "$seeds/fuzz_jsonl_records/data$n"
+  { printf '\x0d'; head -n 5 "$f"; } > "$seeds/fuzz_jsonl_records/data${n}_opts"
+  head -n 5 "$f" > "$seeds/fuzz_utf8/data$n"
+  # The same rows as CSV (first byte ',' selects comma) and TSV (first byte 1 selects tab).
+  { printf ',text,label\n'
+    head -n 5 "$f" | sed -n 's/\\"/""/g; s/^{"text": "\(\([^"]\|""\)*\)", .*"label": "\([^"]*\)"}$/"\1",\3/p'
+  } > "$seeds/fuzz_delimited/data$n.csv"
+  { printf '\x01text\tlabel\n'
+    head -n 5 "$f" | sed -n 's/\\"/""/g; s/^{"text": "\(\([^"]\|""\)*\)", .*"label": "\([^"]*\)"}$/"\1"\t\3/p'
+  } > "$seeds/fuzz_delimited/data$n.tsv"
+done
+[ "$n" -gt 0 ] || echo "make_seeds: no JSONL files in $shared/data; using hand-made seeds only" >&2
+
+printf ',id,text,label\r\n1,"multi\r\nline, ""quoted""",pos\r\n2,5" screen,neg\r\n' > "$seeds/fuzz_delimited/quoted.csv"
+printf '{"prompt": "Hi", "id": "a", "weight": 0.5}\n\n{"prompt": "caf\xc3\xa9 \\u00e9"}\n' > "$seeds/fuzz_cli_jsonl/prompts"
+printf 'ascii \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xed\x9f\xbf \xf4\x8f\xbf\xbf' > "$seeds/fuzz_utf8/ranges"
+
+MOP_FUZZ_WRITE_SEEDS="$seeds/fuzz_gate" "$build/fuzz_gate"
+MOP_FUZZ_WRITE_SEEDS="$seeds/fuzz_npy" "$build/fuzz_npy"
+echo "make_seeds: $(find "$seeds" -type f | wc -l) seed files in $seeds"
