@@ -11,6 +11,7 @@ find_package(faiss REQUIRED)
 find_package(BLAS REQUIRED)
 find_package(LAPACK REQUIRED)
 find_package(SQLite3 REQUIRED)
+find_package(yaml-cpp REQUIRED)
 # libfasttext-dev ships no CMake package: find its header and library directly.
 find_path(FASTTEXT_INCLUDE_DIR fasttext/fasttext.h REQUIRED)
 find_library(FASTTEXT_LIBRARY fasttext REQUIRED)
@@ -18,6 +19,6 @@ find_library(FASTTEXT_LIBRARY fasttext REQUIRED)
 add_library(mop_deps INTERFACE)
 target_link_libraries(mop_deps INTERFACE Threads::Threads OpenMP::OpenMP_CXX Eigen3::Eigen
                       nlohmann_json::nlohmann_json CLI11::CLI11 fmt::fmt spdlog::spdlog
-                      simdjson::simdjson SQLite::SQLite3 faiss ${FASTTEXT_LIBRARY}
+                      simdjson::simdjson SQLite::SQLite3 yaml-cpp faiss ${FASTTEXT_LIBRARY}
                       ${LAPACK_LIBRARIES} ${BLAS_LIBRARIES})
 target_include_directories(mop_deps SYSTEM INTERFACE ${FASTTEXT_INCLUDE_DIR})

@@ -40,6 +40,19 @@ std::vector<Persona> synthesize_personas(const std::vector<data::Record>& record
                                          lm::LanguageModel& model, const PersonaOptions& options,
                                          const lm::Progress& progress = {});
 
+// Ablation "without persona synthesis": k personas the LLM writes for the domain without seeing
+// any data, each sampled at `temperature` from its own stream of `seed`. Duplicates and empty
+// replies are drawn again (a few rounds) so the k personas differ where the model allows.
+std::vector<Persona> generic_personas(lm::LanguageModel& model, int k, const std::string& domain, uint64_t seed,
+                                      double temperature = 1.0, int max_tokens = 64);
+
+// Labels each persona (topic data) with the paper's persona classification prompt: a multiple-choice
+// question over `labels`, answered by the option letter with the highest log-likelihood (scored, not
+// sampled, so the answer is always one of the options). Returns each persona's log-probabilities
+// of the options, normalised over the options, in label order.
+std::vector<std::vector<double>> label_personas(lm::LanguageModel& model, std::vector<Persona>& personas,
+                                                const std::vector<std::string>& labels, const std::string& domain);
+
 // User-written personas: a .jsonl file (field "text" or "persona", optional "label") or plain
 // text, one persona per non-blank line.
 std::vector<Persona> read_personas(const std::filesystem::path& path);

@@ -38,6 +38,14 @@ std::string summarization_instruction(const std::string& templ, const Domain& do
                                       size_t max_chars = 400);
 
 // Persona mixing: asks the model to merge several personas into one.
+// Ablation "without persona synthesis": a persona written without looking at any data.
+std::string generic_persona_instruction(const Domain& domain);
+
+// The persona classification prompt (topic data): a multiple-choice question over the label names,
+// answered with one letter (A, B, ...). Throws mop::Error for fewer than 2 or more than 26 labels.
+std::string persona_label_question(const Domain& domain, const std::string& persona, const std::vector<std::string>& labels);
+std::string choice_letter(size_t i);
+
 std::string merge_instruction(const std::vector<std::string>& personas);
 
 // A model's reply turned into one persona sentence: preamble ("Sure! Here is...:"), quotes and

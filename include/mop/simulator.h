@@ -7,7 +7,8 @@
 // With mixing (L > 1) the LM first merges the L personas into one (greedy), and the prompt shows
 // the L exemplars; the temperature is the mean of the L personas' tau.
 // Output JSONL, one line per sample in index order: index, text, context, label, provenance
-// (persona ids, exemplar ids, tau, seed, model, run). Resumable: finished chunks go to OUT.partial
+// (persona ids, exemplar ids, tau, seed, model, run). A sample's label is --label, else the
+// condition, else its (first) persona's label when personas are labelled (topic data). Resumable: finished chunks go to OUT.partial
 // and a rerun of the same command continues; the final file is written atomically.
 #include <filesystem>
 #include <optional>
@@ -31,6 +32,11 @@ struct SimulateOptions {
   int mix = 1;                       // L
   std::vector<std::string> contexts;
   size_t chunk = 64;                 // samples per generation call (and per resumable chunk)
+  // Ablation: "random-similar" ignores the fitted gate: personas uniformly at random, the exemplar
+  // uniformly among the `similar_k` exemplars nearest to the persona (plus the context, if any) in
+  // the encoder's space, and tau = the run's tau_init.
+  std::string gate = "learned";  // learned | random-similar
+  int similar_k = 10;
 };
 
 // `encoder` must be the kind the run was fitted with; its fitted state is loaded from the run.

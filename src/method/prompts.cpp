@@ -117,6 +117,23 @@ std::string summarization_instruction(const std::string& templ, const Domain& d,
   return replace_all(replace_all(templ, "{examples}", list), "{noun}", d.noun);
 }
 
+std::string generic_persona_instruction(const Domain& d) {
+  return "Invent a person who writes " + d.noun + "s. In one sentence that starts with \"You are\", describe this person: "
+         "their background, their interests and their style.";
+}
+
+std::string choice_letter(size_t i) { return std::string(1, static_cast<char>('A' + i)); }
+
+std::string persona_label_question(const Domain& d, const std::string& persona, const std::vector<std::string>& labels) {
+  if (labels.size() < 2 || labels.size() > 26)
+    throw Error("persona labelling needs between 2 and 26 label names, got " + std::to_string(labels.size()));
+  std::string s = "Here is a description of a person who writes " + d.noun + "s:\n" + persona +
+                  "\n\nWhich category do this person's " + d.noun + "s most likely belong to?\n";
+  for (size_t i = 0; i < labels.size(); ++i) s += choice_letter(i) + ". " + labels[i] + "\n";
+  s += "\nAnswer with the letter only.";
+  return s;
+}
+
 std::string merge_instruction(const std::vector<std::string>& personas) {
   std::string s = "Here are descriptions of several people:\n";
   for (size_t i = 0; i < personas.size(); ++i) s += std::to_string(i + 1) + ". " + personas[i] + "\n";

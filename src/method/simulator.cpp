@@ -1,5 +1,6 @@
 #include "mop/simulator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -38,12 +39,30 @@ struct Sample {
   uint64_t seed = 0;
 };
 
+// The `k` exemplars with the highest cosine to the persona (+ the context, when there is one);
+// rows are unit-norm, so dot products are cosines. Ties go to the lower exemplar id.
+std::vector<int> nearest_exemplars(const Eigen::Ref<const Eigen::RowVectorXd>& persona, const MatrixRM* contexts, size_t c,
+                                   const MatrixRM& exemplars, int k) {
+  Eigen::VectorXd score = exemplars * persona.transpose();
+  if (contexts) score += exemplars * contexts->row(static_cast<Eigen::Index>(c)).transpose();
+  std::vector<int> order(static_cast<size_t>(score.size()));
+  for (size_t j = 0; j < order.size(); ++j) order[j] = static_cast<int>(j);
+  const size_t keep = std::min(order.size(), static_cast<size_t>(k));
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
+                    [&](int a, int b) { return score[a] > score[b] || (score[a] == score[b] && a < b); });
+  order.resize(keep);
+  return order;
+}
+
 }  // namespace
 
 void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm, const fs::path& out,
               const SimulateOptions& o, const lm::Progress& progress) {
   if (o.mix < 1) throw Error("--mix must be at least 1");
   if (o.chunk < 1) throw Error("chunk size must be at least 1");
+  if (o.gate != "learned" && o.gate != "random-similar") throw Error("--gate must be learned or random-similar, got " + o.gate);
+  if (o.similar_k < 1) throw Error("--similar-k must be at least 1");
+  const bool learned = o.gate == "learned";
   if (!(o.top_p > 0 && o.top_p <= 1)) throw Error("--top-p must be in (0, 1]");
   const auto config = run.read_config();
   const auto personas = read_personas(run.personas());
@@ -66,11 +85,14 @@ void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
   const auto proj = gate.project(hg, he);
   std::vector<std::string> contexts = o.contexts.empty() ? std::vector<std::string>{""} : o.contexts;
   const MatrixRM hx = encoder.encode(contexts).cast<double>();
+  const double tau_init = config.at("options").at("gate").value("tau_init", 0.6);
+  if (!learned && no_exemplars) throw Error("--gate random-similar needs a run fitted with exemplars");
 
   // A rerun continues only the same job: same run, model and settings.
-  const nlohmann::json meta = {{"run", fs::absolute(run.root()).string()}, {"model", lm.id()}, {"n", o.n}, {"seed", o.seed},
+  nlohmann::json meta = {{"run", fs::absolute(run.root()).string()}, {"model", lm.id()}, {"n", o.n}, {"seed", o.seed},
                                {"max_tokens", o.max_tokens}, {"top_p", o.top_p}, {"stop", o.stop}, {"condition", o.condition},
                                {"label", o.label.value_or("")}, {"mix", o.mix}, {"contexts", o.contexts}};
+  if (!learned) meta["gate"] = {{"mode", o.gate}, {"similar_k", o.similar_k}};
   ResumableOutput output(out, meta, o.n);
   const std::vector<size_t> todo = output.todo();
   for (size_t start = 0; start < todo.size(); start += o.chunk) {
@@ -82,12 +104,22 @@ void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
       std::mt19937_64 rng(lm::stream_seed(o.seed, s.index));
       const size_t c = o.contexts.empty() ? 0 : s.index % contexts.size();
       if (!o.contexts.empty()) s.context = contexts[c];
-      const Forward f = gate.forward(hx.row(static_cast<Eigen::Index>(c)).transpose(), proj);
-      for (int l = 0; l < o.mix; ++l) {
-        const int k = draw(f.log_pi, rng);
-        s.personas.push_back(k);
-        s.exemplars.push_back(draw(f.log_omega.row(k).transpose(), rng));
-        s.tau += gate.tau()[k] / o.mix;
+      if (learned) {
+        const Forward f = gate.forward(hx.row(static_cast<Eigen::Index>(c)).transpose(), proj);
+        for (int l = 0; l < o.mix; ++l) {
+          const int k = draw(f.log_pi, rng);
+          s.personas.push_back(k);
+          s.exemplars.push_back(draw(f.log_omega.row(k).transpose(), rng));
+          s.tau += gate.tau()[k] / o.mix;
+        }
+      } else {
+        for (int l = 0; l < o.mix; ++l) {
+          const int k = static_cast<int>(uniform01(rng) * static_cast<double>(personas.size()));
+          const auto near = nearest_exemplars(hg.row(k), o.contexts.empty() ? nullptr : &hx, c, he, o.similar_k);
+          s.personas.push_back(k);
+          s.exemplars.push_back(near[static_cast<size_t>(uniform01(rng) * static_cast<double>(near.size()))]);
+        }
+        s.tau = tau_init;
       }
       s.persona_text = personas[s.personas[0]].text;
       s.seed = lm::stream_seed(o.seed ^ 0xC0FFEEull, s.index);
@@ -133,6 +165,7 @@ void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
       if (s.context) j["context"] = *s.context;
       if (o.label) j["label"] = *o.label;
       else if (!o.condition.empty()) j["label"] = o.condition;
+      else if (personas[s.personas[0]].label) j["label"] = *personas[s.personas[0]].label;
       nlohmann::json prov = {{"persona_id", s.personas[0]}, {"exemplar_id", s.exemplars[0]}, {"tau", s.tau},
                              {"seed", s.seed}, {"model", lm.id()}, {"run", run.root().string()},
                              {"finish_reason", texts[i].finish_reason}};

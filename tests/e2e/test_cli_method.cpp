@@ -10,6 +10,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -192,4 +194,89 @@ TEST_F(CliMethod, BadSettingsAreClearErrors) {
   EXPECT_NE(err.find("temperatures must satisfy"), std::string::npos) << err;
   EXPECT_EQ(run_command(simulate_command(dir_->file("bad3.jsonl"), 3, " --mix 0"), nullptr, &err), 1);
   EXPECT_NE(err.find("--mix must be at least 1"), std::string::npos) << err;
+}
+
+// Ablation: random personas, exemplars by embedding similarity. With --similar-k 1 each persona
+// always gets its one nearest exemplar, and personas are drawn without the gate (several appear).
+TEST_F(CliMethod, RandomPersonaSimilarExemplarAblation) {
+  const std::string out = dir_->file("random_similar.jsonl");
+  std::string err;
+  ASSERT_EQ(run_command(simulate_command(out, 24, " --gate random-similar --similar-k 1"), nullptr, &err), 0) << err;
+  const auto rows = jsonl(out);
+  ASSERT_EQ(rows.size(), 24u);
+  std::map<int, std::set<int>> exemplars_of;
+  const auto config = nlohmann::json::parse(read_file(run_a() + "/config.json"));
+  for (const auto& r : rows) {
+    exemplars_of[r["provenance"]["persona_id"].get<int>()].insert(r["provenance"]["exemplar_id"].get<int>());
+    EXPECT_DOUBLE_EQ(r["provenance"]["tau"].get<double>(), config["options"]["gate"]["tau_init"].get<double>());
+  }
+  EXPECT_GE(exemplars_of.size(), 3u) << "24 uniform draws over 4 personas";
+  for (const auto& [persona, ex] : exemplars_of) EXPECT_EQ(ex.size(), 1u) << "persona " << persona;
+  // A wider neighbourhood gives some persona more than one exemplar.
+  const std::string wide = dir_->file("random_similar_wide.jsonl");
+  ASSERT_EQ(run_command(simulate_command(wide, 24, " --gate random-similar --similar-k 8"), nullptr, &err), 0) << err;
+  std::map<int, std::set<int>> wide_of;
+  for (const auto& r : jsonl(wide)) wide_of[r["provenance"]["persona_id"].get<int>()].insert(r["provenance"]["exemplar_id"].get<int>());
+  size_t most = 0;
+  for (const auto& [persona, ex] : wide_of) most = std::max(most, ex.size());
+  EXPECT_GT(most, 1u);
+  EXPECT_EQ(run_command(simulate_command(dir_->file("bad_gate.jsonl"), 3, " --gate nearest"), nullptr, &err), 1);
+  EXPECT_NE(err.find("--gate must be learned or random-similar"), std::string::npos) << err;
+}
+
+// Topic-style labels: personas labelled by the multiple-choice question, and each sample carries
+// its persona's label when no condition is given.
+TEST_F(CliMethod, LabelledPersonasLabelTheirSamples) {
+  const std::string labelled = dir_->file("labelled.jsonl");
+  std::string err;
+  ASSERT_EQ(run_command(mop() + "personas --from " + personas() + " --label-choices negative,positive --domain movie" +
+                            model_flags() + " -o " + labelled,
+                        nullptr, &err),
+            0)
+      << err;
+  std::map<int, std::string> label_of;
+  for (const auto& p : jsonl(labelled)) {
+    const std::string l = p.value("label", "");
+    EXPECT_TRUE(l == "negative" || l == "positive") << p.dump();
+    label_of[p["id"].get<int>()] = l;
+  }
+  ASSERT_EQ(label_of.size(), 4u);
+  const std::string run = dir_->file("run_labelled");
+  ASSERT_EQ(run_command(mop() + "fit --data " + data() + " --personas " + labelled + " --run " + run + model_flags() +
+                            " --domain movie --exemplars 8 --top-m 2 --epochs 1 --batch 40 --max-val 8 --reference-pairs 2",
+                        nullptr, &err),
+            0)
+      << err;
+  const std::string out = dir_->file("labelled_samples.jsonl");
+  ASSERT_EQ(run_command(mop() + "simulate --run " + run + model_flags() + " -n 10 --max-tokens 12 -o " + out, nullptr, &err), 0)
+      << err;
+  const auto rows = jsonl(out);
+  ASSERT_EQ(rows.size(), 10u);
+  for (const auto& r : rows) EXPECT_EQ(r["label"], label_of.at(r["provenance"]["persona_id"].get<int>())) << r.dump();
+  EXPECT_EQ(run_command(mop() + "personas --from " + personas() + " --label-choices onlyone" + model_flags() + " -o " +
+                            dir_->file("bad_labels.jsonl"),
+                        nullptr, &err),
+            1);
+  EXPECT_NE(err.find("between 2 and 26 label names"), std::string::npos) << err;
+}
+
+// Ablation: personas the LLM writes without seeing any data.
+TEST_F(CliMethod, GenericPersonasAreWrittenWithoutData) {
+  const std::string out = dir_->file("generic.jsonl");
+  std::string err;
+  ASSERT_EQ(run_command(mop() + "personas --generic --k 5 --domain movie --max-tokens 24 --seed 3" + model_flags() + " -o " + out,
+                        nullptr, &err),
+            0)
+      << err;
+  const auto rows = jsonl(out);
+  ASSERT_EQ(rows.size(), 5u);
+  std::set<std::string> texts;
+  for (const auto& r : rows) {
+    EXPECT_FALSE(r["text"].get<std::string>().empty());
+    EXPECT_TRUE(r["member_ids"].empty()) << "no record was shown";
+    texts.insert(r["text"].get<std::string>());
+  }
+  EXPECT_GE(texts.size(), 4u) << "sampled at temperature 1 with redraws of duplicates";
+  EXPECT_EQ(run_command(mop() + "personas --generic --data " + data() + model_flags() + " -o " + out, nullptr, &err), 1);
+  EXPECT_NE(err.find("give one of --data FILE"), std::string::npos) << err;
 }

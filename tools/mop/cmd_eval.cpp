@@ -1,21 +1,15 @@
 // mop eval: compare synthetic sets with a golden set (FID, MAUVE, KL-cosine, downstream macro-F1,
 // per label) and write metrics.json, metrics.md and report.html into one folder.
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "commands.h"
-#include "mop/embed_open.h"
 #include "mop/error.h"
-#include "mop/evaluate.h"
-#include "mop/report.h"
-#include "mop/util/atomic_file.h"
-#include "mop/util/progress.h"
+#include "mop/eval_run.h"
 
 namespace mop::cli {
 namespace {
@@ -39,32 +33,6 @@ struct EvalArgs {
   bool no_cache = false;
 };
 
-constexpr std::size_t kChunk = 512;  // texts per encode() call, for a smooth progress bar
-
-void encode(embed::Encoder& encoder, eval::EvalSet& set) {
-  set.embeddings.resize(static_cast<Eigen::Index>(set.texts.size()), encoder.dim());
-  util::ProgressBar bar("embed " + set.name, set.texts.size());
-  for (std::size_t begin = 0; begin < set.texts.size(); begin += kChunk) {
-    const std::size_t end = std::min(set.texts.size(), begin + kChunk);
-    const std::vector<std::string> chunk(set.texts.begin() + static_cast<std::ptrdiff_t>(begin),
-                                         set.texts.begin() + static_cast<std::ptrdiff_t>(end));
-    set.embeddings.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin)) =
-        encoder.encode(chunk);
-    bar.update(end);
-  }
-  bar.finish();
-}
-
-// Tables name sets by file name; the path where two share one, then a counter.
-void name_uniquely(std::vector<eval::EvalSet>& sets) {
-  std::set<std::string> used;
-  for (auto& s : sets) {
-    if (used.count(s.name)) s.name = s.path;
-    for (int i = 2; used.count(s.name); ++i) s.name = s.path + " #" + std::to_string(i);
-    used.insert(s.name);
-  }
-}
-
 eval::SuiteOptions suite_options(const EvalArgs& a) {
   eval::SuiteOptions o;
   o.classifier = eval::parse_classifier(a.classifier);
@@ -83,56 +51,23 @@ eval::SuiteOptions suite_options(const EvalArgs& a) {
   return o;
 }
 
-void run_eval(EvalArgs a) {
-  const eval::SuiteOptions options = suite_options(a);
-  const std::filesystem::path out = a.out;
-  if (std::filesystem::exists(out) && !std::filesystem::is_directory(out))
-    throw Error("--out " + a.out + " exists and is not a folder");
-
-  eval::SetLoadOptions golden_load{a.text, a.label, a.label_given};
-  eval::EvalSet golden = eval::load_eval_set(a.golden, golden_load);
-  std::vector<eval::EvalSet> synthetic;
-  for (const auto& path : a.synthetic) synthetic.push_back(eval::load_eval_set(path, {a.text, a.label, false}));
-  name_uniquely(synthetic);
-  std::optional<eval::EvalSet> train;
-  if (!a.train.empty()) train = eval::load_eval_set(a.train, {a.text, a.label, true});
-  // Fail on sizes before the slow part.
-  std::vector<const eval::EvalSet*> others;
-  for (const auto& s : synthetic) others.push_back(&s);
-  if (train) others.push_back(&*train);
-  eval::check_sizes(golden, others, options);
-
-  a.encoder_options.use_cache = !a.no_cache;
-  auto encoder = embed::open_encoder(a.encoder, a.encoder_options);
-  std::filesystem::create_directories(out);
-  // Every set is encoded under one state fitted on the golden set, saved beside the metrics.
-  const bool fits = encoder->fits_corpus();
-  if (fits) {
-    encoder->fit_corpus(golden.texts);
-    encoder->save_state(out / "encoder_state.json");
-  }
-  encode(*encoder, golden);
-  for (auto& s : synthetic) encode(*encoder, s);
-  if (train) encode(*encoder, *train);
-
+void run_eval(const EvalArgs& a) {
+  eval::EvalJob job;
+  job.suite = suite_options(a);
+  job.golden = a.golden;
+  job.synthetic = a.synthetic;
+  job.train = a.train;
+  job.encoder = a.encoder;
+  job.encoder_options = a.encoder_options;
+  job.encoder_options.use_cache = !a.no_cache;
+  job.text_field = a.text;
+  job.label_field = a.label;
+  job.require_golden_labels = a.label_given;
+  job.out = a.out;
   auto progress = [](const std::string& line) { std::fprintf(stderr, "mop eval: %s\n", line.c_str()); };
-  eval::SuiteResult result = eval::evaluate(golden, synthetic, train ? &*train : nullptr, options, progress);
-  result.settings["encoder"] = {{"name", a.encoder},
-                                {"id", encoder->id()},
-                                {"state", fits ? nlohmann::json("encoder_state.json") : nlohmann::json()}};
-  result.settings["inputs"] = {{"golden", a.golden},
-                               {"synthetic", a.synthetic},
-                               {"train", a.train.empty() ? nlohmann::json() : nlohmann::json(a.train)},
-                               {"text_field", a.text},
-                               {"label_field", a.label}};
-
-  const std::string markdown = eval::to_markdown(result);
-  util::write_file_atomic(out / "metrics.json", eval::to_json(result).dump(2) + "\n");
-  util::write_file_atomic(out / "metrics.md", markdown);
-  report::PageOptions page;
-  page.seed = options.seed;
-  util::write_file_atomic(out / "report.html", report::render_html(result, golden, synthetic, page));
-  std::cout << markdown << std::flush;
+  const eval::SuiteResult result = eval::run_eval_job(job, progress);
+  std::cout << eval::to_markdown(result) << std::flush;
+  const std::filesystem::path out = a.out;
   std::fprintf(stderr, "mop eval: wrote %s, %s and %s\n", (out / "metrics.json").c_str(), (out / "metrics.md").c_str(),
                (out / "report.html").c_str());
 }

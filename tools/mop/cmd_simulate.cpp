@@ -58,6 +58,10 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--condition", a->options.condition, "extra instruction, e.g. 'You had a positive impression.'");
   cmd->add_option("--label", a->label, "label stored with every sample (default: the condition)");
   cmd->add_option("--mix", a->options.mix, "L: personas merged into one per sample")->capture_default_str();
+  cmd->add_option("--gate", a->options.gate,
+                  "learned (the fitted gate) | random-similar (ablation: random persona, exemplar among the nearest)")
+      ->capture_default_str();
+  cmd->add_option("--similar-k", a->options.similar_k, "random-similar: nearest exemplars drawn from")->capture_default_str();
   cmd->add_option("--max-tokens", a->options.max_tokens, "longest response")->capture_default_str();
   cmd->add_option("--top-p", a->options.top_p, "nucleus sampling threshold")->capture_default_str();
   cmd->add_option("--stop", a->options.stop, "stop string (repeatable)");

@@ -11,5 +11,6 @@ void register_fit(CLI::App& app);
 void register_simulate(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_baseline(CLI::App& app);
+void register_experiment(CLI::App& app);
 
 }  // namespace mop::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   mop::cli::register_simulate(app);
   mop::cli::register_eval(app);
   mop::cli::register_baseline(app);
+  mop::cli::register_experiment(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,33 @@
+#pragma once
+// One evaluation job end to end, as `mop eval` and `mop experiment` run it: load the golden, synthetic
+// and (optional) training sets, check sizes, encode every set under one encoder state fitted on the
+// golden set, evaluate, and write metrics.json, metrics.md, report.html (and encoder_state.json)
+// atomically into one folder.
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mop/embed_open.h"
+#include "mop/evaluate.h"
+
+namespace mop::eval {
+
+struct EvalJob {
+  std::string golden;
+  std::vector<std::string> synthetic;  // files, one row each
+  std::vector<std::string> names;      // table names, parallel to synthetic ("" or absent: from the file)
+  std::string train;                   // "" = no ceiling row
+  std::string encoder = "glove-sif";
+  embed::EncoderOptions encoder_options;
+  std::string text_field = "text";
+  std::string label_field = "label";
+  bool require_golden_labels = false;  // the label field was asked for explicitly
+  SuiteOptions suite;
+  std::filesystem::path out;
+};
+
+// Runs the job; throws mop::Error (before any slow work where it can) on bad inputs.
+SuiteResult run_eval_job(const EvalJob& job, const std::function<void(const std::string&)>& progress = {});
+
+}  // namespace mop::eval

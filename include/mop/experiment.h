@@ -1,0 +1,124 @@
+#pragma once
+// mop experiment: the paper's experiments as one command. A YAML config names the data, encoder,
+// models, sample count, methods, ablations, mixing levels, transfer pairs and seeds; the runner
+// produces every synthetic set with the same models, evaluates them all in one `mop eval` pass and
+// writes the paper's tables (Table 1: distances, 2: downstream F1, 3: transfer, 4: ablations,
+// 5: mixing) as Markdown and JSON. Every step's output is kept with the settings that made it
+// (OUTPUT.spec.json), so a rerun skips finished steps, continues unfinished ones, and refuses to
+// mix outputs of different settings. See docs/experiments.md for the config reference.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mop/baselines.h"
+#include "mop/lm_llama.h"
+#include "mop/personas.h"
+#include "mop/trainer.h"
+
+namespace mop::experiment {
+
+struct ModelSpec {
+  std::string name;  // how outputs and tables name it
+  lm::LlamaOptions llama;
+};
+
+struct DataSpec {
+  std::string train, golden;  // resolved paths
+  std::string text = "text", label = "label";
+  std::optional<std::string> context;
+  size_t max_train = 0, max_golden = 0;  // seeded samples (0 = all)
+};
+
+// How synthetic records get labels for the downstream classifier.
+//   none:      unlabelled; no F1.
+//   condition: sentiment-style: each label's share of the samples is generated with its condition
+//              ("You had a positive impression.") and carries the label.
+//   persona:   topic-style: MoP's personas are labelled by a multiple-choice question over the label
+//              names and each sample carries its persona's label; baselines use the conditions.
+struct LabelSpec {
+  std::string mode = "none";
+  std::vector<std::string> names;  // label values in the data; default: those of the training data
+  std::vector<std::pair<std::string, std::string>> conditions;  // label -> condition, in label order
+  std::string condition_template;  // used for labels without an explicit condition; "{label}" is replaced
+};
+
+struct GenerationSpec {
+  int max_tokens = 128;
+  double top_p = 1.0;
+  std::vector<std::string> stop;
+  size_t chunk = 64;
+};
+
+struct EvalSpec {
+  std::string classifier = "softmax";
+  int mauve_clusters = 0;
+  bool ceiling = true;  // a row for a classifier trained on the real training data
+  std::optional<uint64_t> seed;
+};
+
+struct Config {
+  std::filesystem::path file;  // the YAML it was read from
+  std::string name;
+  std::filesystem::path out;   // resolved output folder
+  DataSpec data;
+  std::string domain = "generic";
+  std::string encoder = "glove-sif";
+  LabelSpec labels;
+  std::vector<ModelSpec> models;  // the first is the main model: personas, fits and baselines
+  size_t samples = 100;           // per synthetic set
+  std::vector<uint64_t> seeds{0};
+  GenerationSpec generation;
+  method::PersonaOptions personas;
+  method::FitOptions fit;
+  size_t fit_max_records = 0;
+  std::vector<std::string> methods{"mop", "zerogen", "attrprompt", "picle"};
+  std::string attributes;  // attrprompt: a user attribute file ("" = the domain's set)
+  baselines::PicleOptions picle;
+  double baseline_temperature = 1.0;
+  std::vector<std::string> ablations;  // no_exemplars, generic_personas, random_personas
+  int similar_k = 10;
+  std::vector<int> mixing;             // L values > 1 (L = 1 is MoP itself)
+  std::vector<std::string> transfer_fit, transfer_simulate;  // model names
+  EvalSpec eval;
+};
+
+// The names accepted in `methods` and `ablations`.
+std::vector<std::string> method_names();
+std::vector<std::string> ablation_names();
+
+// Reads and checks a config. Relative paths are resolved against the config file's folder (model
+// names starting with hf: are left alone). Unknown keys, wrong types and bad values throw mop::Error
+// naming the file, line and key.
+Config read_config(const std::filesystem::path& path);
+
+// One synthetic set the experiment produces and evaluates.
+struct SetPlan {
+  std::string name;     // table name, e.g. "mop", "zerogen", "mop-mix2", "transfer main->other"
+  std::string method;   // mop | zerogen | attrprompt | picle
+  std::string variant;  // "" | no_exemplars | generic_personas | random_personas | mix | transfer
+  int mix = 1;
+  std::string fit_model, simulate_model;  // model names (fit_model empty for baselines)
+  uint64_t seed = 0;
+  std::filesystem::path output;  // OUT/samples/NAME[.seedS].jsonl
+};
+
+// Every set the config asks for, in table order.
+std::vector<SetPlan> plan_sets(const Config& config);
+
+using Log = std::function<void(const std::string&)>;
+
+// Runs (or continues) the experiment and writes OUT/tables.md and OUT/tables.json. Returns the
+// tables as JSON.
+nlohmann::json run(const Config& config, const Log& log = {});
+
+// The tables from the evaluation's metrics.json and the plan (exposed for tests).
+nlohmann::json make_tables(const Config& config, const std::vector<SetPlan>& sets, const nlohmann::json& metrics);
+std::string tables_markdown(const Config& config, const nlohmann::json& tables);
+
+}  // namespace mop::experiment

@@ -1,0 +1,250 @@
+// Reading an experiment config (YAML) strictly: see docs/experiments.md for every key.
+#include <algorithm>
+#include <set>
+
+#include "experiment/yaml_section.h"
+#include "mop/error.h"
+#include "mop/eval_run.h"
+#include "mop/experiment.h"
+#include "mop/prompts.h"
+
+namespace mop::experiment {
+namespace fs = std::filesystem;
+namespace {
+
+// Paths in a config are relative to the config's own folder, so a config works from any cwd.
+std::string resolve(const fs::path& base, const std::string& path) {
+  if (path.empty() || path.rfind("hf:", 0) == 0 || fs::path(path).is_absolute()) return path;
+  return (base / path).lexically_normal().string();
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+void check_names(const Section& s, const std::string& key, const std::vector<std::string>& given,
+                 const std::vector<std::string>& known) {
+  std::set<std::string> seen;
+  for (const auto& g : given) {
+    if (!contains(known, g)) {
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      s.fail(key, "unknown name '" + g + "' (choose from " + names + ")");
+    }
+    if (!seen.insert(g).second) s.fail(key, "'" + g + "' is listed twice");
+  }
+}
+
+ModelSpec read_model(const Section& m, const fs::path& base) {
+  m.allow({"name", "model", "chat_template", "ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir"});
+  ModelSpec spec;
+  m.get("name", spec.name);
+  if (spec.name.empty()) m.fail("name", "missing (each model needs a name for outputs and tables)");
+  for (char c : spec.name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      m.fail("name", "'" + spec.name + "' may hold only letters, digits, '-', '_' and '.' (it names folders)");
+  if (!m.has("model")) m.fail("model", "missing (a GGUF file or hf:OWNER/REPO/FILE.gguf)");
+  m.get("model", spec.llama.model);
+  spec.llama.model = resolve(base, spec.llama.model);
+  m.get("chat_template", spec.llama.chat_template);
+  if (!spec.llama.chat_template.empty() && fs::path(spec.llama.chat_template).has_extension())
+    spec.llama.chat_template = resolve(base, spec.llama.chat_template);
+  m.get("ctx", spec.llama.n_ctx);
+  m.get("batch_tokens", spec.llama.n_batch);
+  m.get("parallel", spec.llama.n_parallel);
+  m.get("threads", spec.llama.n_threads);
+  m.get("gpu_layers", spec.llama.n_gpu_layers);
+  m.get("cache_dir", spec.llama.cache_dir);
+  return spec;
+}
+
+}  // namespace
+
+std::vector<std::string> method_names() { return {"mop", "zerogen", "attrprompt", "picle"}; }
+std::vector<std::string> ablation_names() { return {"no_exemplars", "generic_personas", "random_personas"}; }
+
+Config read_config(const fs::path& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path.string());
+  } catch (const YAML::BadFile&) {
+    throw Error("cannot read experiment config " + path.string());
+  } catch (const YAML::ParserException& e) {
+    throw Error(path.string() + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  const fs::path base = fs::absolute(path).parent_path();
+  Config c;
+  c.file = path;
+  const Section top(path, root, "");
+  top.allow({"name", "out", "data", "domain", "encoder", "labels", "models", "samples", "seeds", "generation", "personas",
+             "fit", "methods", "baselines", "ablations", "mixing", "transfer", "eval"});
+
+  top.get("name", c.name);
+  if (c.name.empty()) c.name = path.stem().string();
+  std::string out = "experiments/" + c.name;
+  top.get("out", out);
+  c.out = resolve(base, out);
+
+  const Section data = top.child("data");
+  data.allow({"train", "golden", "text", "label", "context", "max_train", "max_golden"});
+  if (!data.has("train")) data.fail("train", "missing (the real records personas and gates are learned from)");
+  if (!data.has("golden")) data.fail("golden", "missing (the held-out real records every set is compared with)");
+  data.get("train", c.data.train);
+  data.get("golden", c.data.golden);
+  c.data.train = resolve(base, c.data.train);
+  c.data.golden = resolve(base, c.data.golden);
+  data.get("text", c.data.text);
+  data.get("label", c.data.label);
+  data.get("context", c.data.context);
+  data.get("max_train", c.data.max_train);
+  data.get("max_golden", c.data.max_golden);
+
+  top.get("domain", c.domain);
+  try {
+    method::domain_by_name(c.domain);
+  } catch (const Error& e) {
+    top.fail("domain", e.what());
+  }
+  top.get("encoder", c.encoder);
+  if (c.encoder != "glove-sif") c.encoder = resolve(base, c.encoder);
+
+  if (top.has("labels")) {
+    const Section l = top.child("labels");
+    l.allow({"mode", "names", "conditions", "condition_template"});
+    l.get("mode", c.labels.mode);
+    if (c.labels.mode != "none" && c.labels.mode != "condition" && c.labels.mode != "persona")
+      l.fail("mode", "must be none, condition or persona, got '" + c.labels.mode + "'");
+    l.get("names", c.labels.names);
+    c.labels.conditions = l.string_map("conditions");
+    l.get("condition_template", c.labels.condition_template);
+    if (!c.labels.condition_template.empty() && c.labels.condition_template.find("{label}") == std::string::npos)
+      l.fail("condition_template", "must contain {label}");
+    for (const auto& [label, cond] : c.labels.conditions)
+      if (!c.labels.names.empty() && !contains(c.labels.names, label))
+        l.fail("conditions", "label '" + label + "' is not in labels.names");
+    if (c.labels.mode == "condition" && c.labels.conditions.empty() && c.labels.condition_template.empty())
+      l.fail("mode", "condition needs labels.conditions (label: condition) or labels.condition_template");
+  }
+
+  for (const auto& m : top.list("models")) {
+    c.models.push_back(read_model(m, base));
+    for (size_t i = 0; i + 1 < c.models.size(); ++i)
+      if (c.models[i].name == c.models.back().name) m.fail("name", "model name '" + c.models.back().name + "' is used twice");
+  }
+  if (c.models.empty()) top.fail("models", "give at least one model (the first is the main model)");
+
+  top.get("samples", c.samples);
+  if (c.samples < 2) top.fail("samples", "must be at least 2");
+  top.get("seeds", c.seeds);
+  if (c.seeds.empty()) top.fail("seeds", "give at least one seed");
+  if (std::set<uint64_t>(c.seeds.begin(), c.seeds.end()).size() != c.seeds.size()) top.fail("seeds", "a seed is listed twice");
+
+  if (top.has("generation")) {
+    const Section g = top.child("generation");
+    g.allow({"max_tokens", "top_p", "stop", "chunk"});
+    g.get("max_tokens", c.generation.max_tokens);
+    g.get("top_p", c.generation.top_p);
+    g.get("stop", c.generation.stop);
+    g.get("chunk", c.generation.chunk);
+    if (c.generation.max_tokens < 1) g.fail("max_tokens", "must be at least 1");
+    if (!(c.generation.top_p > 0 && c.generation.top_p <= 1)) g.fail("top_p", "must be in (0, 1]");
+    if (c.generation.chunk < 1) g.fail("chunk", "must be at least 1");
+  }
+
+  c.personas.domain = c.domain;
+  if (top.has("personas")) {
+    const Section p = top.child("personas");
+    p.allow({"k", "per_cluster", "nearest", "kmeans_restarts", "temperature", "max_tokens", "template"});
+    p.get("k", c.personas.k);
+    p.get("per_cluster", c.personas.per_cluster);
+    p.get("nearest", c.personas.nearest);
+    p.get("kmeans_restarts", c.personas.kmeans_restarts);
+    p.get("temperature", c.personas.temperature);
+    p.get("max_tokens", c.personas.max_tokens);
+    p.get("template", c.personas.template_text);
+    if (c.personas.k < 1) p.fail("k", "must be at least 1");
+  }
+
+  c.fit.domain = c.domain;
+  if (top.has("fit")) {
+    const Section f = top.child("fit");
+    f.allow({"exemplars", "top_m", "epochs", "batch", "lr", "weight_decay", "dim", "tau_init", "tau_min", "tau_max",
+             "tau_tolerance", "val_fraction", "max_val", "reference_pairs", "max_records"});
+    f.get("exemplars", c.fit.n_exemplars);
+    f.get("top_m", c.fit.top_m);
+    f.get("epochs", c.fit.epochs);
+    f.get("batch", c.fit.batch_size);
+    f.get("lr", c.fit.adam.lr);
+    f.get("weight_decay", c.fit.adam.weight_decay);
+    f.get("dim", c.fit.gate.dim_proj);
+    f.get("tau_init", c.fit.gate.tau_init);
+    f.get("tau_min", c.fit.gate.tau_min);
+    f.get("tau_max", c.fit.gate.tau_max);
+    f.get("tau_tolerance", c.fit.tau_tolerance);
+    f.get("val_fraction", c.fit.val_fraction);
+    f.get("max_val", c.fit.max_val);
+    f.get("reference_pairs", c.fit.reference_pairs);
+    f.get("max_records", c.fit_max_records);
+  }
+
+  top.get("methods", c.methods);
+  check_names(top, "methods", c.methods, method_names());
+  if (c.methods.empty()) top.fail("methods", "give at least one method");
+  if (top.has("baselines")) {
+    const Section b = top.child("baselines");
+    b.allow({"temperature", "attributes", "picle_pool", "picle_shots"});
+    b.get("temperature", c.baseline_temperature);
+    b.get("attributes", c.attributes);
+    c.attributes = resolve(base, c.attributes);
+    b.get("picle_pool", c.picle.pool);
+    b.get("picle_shots", c.picle.shots);
+  }
+  if (top.has("ablations")) {
+    const YAML::Node a = root["ablations"];
+    if (a.IsMap()) {  // {names: [...], similar_k: N}
+      const Section s = top.child("ablations");
+      s.allow({"names", "similar_k"});
+      s.get("names", c.ablations);
+      s.get("similar_k", c.similar_k);
+    } else {
+      top.get("ablations", c.ablations);
+    }
+    check_names(top, "ablations", c.ablations, ablation_names());
+  }
+  top.get("mixing", c.mixing);
+  for (int l : c.mixing)
+    if (l < 2) top.fail("mixing", "each L must be at least 2 (L = 1 is MoP itself), got " + std::to_string(l));
+  if (!c.ablations.empty() || !c.mixing.empty())
+    if (!contains(c.methods, "mop")) top.fail("methods", "ablations and mixing compare with mop: list mop in methods");
+
+  if (top.has("transfer")) {
+    const Section t = top.child("transfer");
+    t.allow({"fit", "simulate"});
+    t.get("fit", c.transfer_fit);
+    t.get("simulate", c.transfer_simulate);
+    std::vector<std::string> names;
+    for (const auto& m : c.models) names.push_back(m.name);
+    check_names(t, "fit", c.transfer_fit, names);
+    check_names(t, "simulate", c.transfer_simulate, names);
+    if (c.transfer_fit.empty() || c.transfer_simulate.empty()) t.fail("fit", "transfer needs both fit and simulate models");
+  }
+
+  if (top.has("eval")) {
+    const Section e = top.child("eval");
+    e.allow({"classifier", "mauve_clusters", "ceiling", "seed"});
+    e.get("classifier", c.eval.classifier);
+    try {
+      eval::parse_classifier(c.eval.classifier);
+    } catch (const Error& err) {
+      e.fail("classifier", err.what());
+    }
+    e.get("mauve_clusters", c.eval.mauve_clusters);
+    e.get("ceiling", c.eval.ceiling);
+    if (e.has("seed")) {
+      uint64_t s = 0;
+      e.get("seed", s);
+      c.eval.seed = s;
+    }
+  }
+  return c;
+}
+
+}  // namespace mop::experiment

@@ -1,0 +1,432 @@
+// Runs an experiment: data -> personas -> fits -> synthetic sets -> one evaluation -> tables.
+// Each step is skipped when its output exists with the same spec (see step()).
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "mop/dataset.h"
+#include "mop/embed_open.h"
+#include "mop/error.h"
+#include "mop/eval_run.h"
+#include "mop/experiment.h"
+#include "mop/simulator.h"
+#include "mop/util/atomic_file.h"
+#include "mop/util/jsonl.h"
+
+namespace mop::experiment {
+namespace fs = std::filesystem;
+namespace {
+
+nlohmann::json model_spec(const ModelSpec& m) {
+  return {{"name", m.name}, {"model", m.llama.model}, {"chat_template", m.llama.chat_template}};
+}
+
+// One part of a set: the samples generated under one label condition (or all of them).
+struct Part {
+  std::optional<std::string> label;
+  std::string condition;
+  size_t n = 0;
+};
+
+class Runner {
+ public:
+  Runner(const Config& c, const Log& log) : c_(c), log_(log) {}
+
+  nlohmann::json run() {
+    fs::create_directories(c_.out);
+    util::write_file_atomic(c_.out / "config.resolved.json", resolved().dump(2) + "\n");
+    prepare_data();
+    const auto sets = plan_sets(c_);
+    for (const auto& set : sets) produce(set);
+    const fs::path metrics = evaluate(sets);
+    const auto tables = make_tables(c_, sets, nlohmann::json::parse(read_text(metrics)));
+    util::write_file_atomic(c_.out / "tables.json", tables.dump(2) + "\n");
+    util::write_file_atomic(c_.out / "tables.md", tables_markdown(c_, tables));
+    say("tables written to " + (c_.out / "tables.md").string());
+    return tables;
+  }
+
+ private:
+  void say(const std::string& line) const {
+    if (log_) log_(line);
+  }
+
+  static std::string read_text(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw Error("cannot read " + p.string());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  nlohmann::json resolved() const {
+    nlohmann::json models = nlohmann::json::array();
+    for (const auto& m : c_.models) models.push_back(model_spec(m));
+    return {{"config", fs::absolute(c_.file).string()}, {"name", c_.name}, {"data", data_spec()}, {"domain", c_.domain},
+            {"encoder", c_.encoder}, {"models", models}, {"samples", c_.samples}, {"seeds", c_.seeds},
+            {"methods", c_.methods}, {"ablations", c_.ablations}, {"mixing", c_.mixing},
+            {"transfer", {{"fit", c_.transfer_fit}, {"simulate", c_.transfer_simulate}}}, {"labels", label_spec()}};
+  }
+
+  nlohmann::json data_spec() const {
+    return {{"train", c_.data.train}, {"golden", c_.data.golden}, {"text", c_.data.text}, {"label", c_.data.label},
+            {"context", c_.data.context.value_or("")}, {"max_train", c_.data.max_train},
+            {"max_golden", c_.data.max_golden}, {"seed", c_.seeds.front()}};
+  }
+
+  nlohmann::json label_spec() const {
+    return {{"mode", c_.labels.mode}, {"names", c_.labels.names}, {"conditions", c_.labels.conditions},
+            {"template", c_.labels.condition_template}};
+  }
+
+  // Runs `work` unless `output` already exists with the same spec. The spec is written first, so a
+  // step interrupted midway is continued (its own outputs are resumable) and never mixed with a
+  // step of other settings.
+  void step(const std::string& what, const fs::path& output, const nlohmann::json& spec, const std::function<void()>& work) {
+    const fs::path spec_file = output.string() + ".spec.json";
+    if (fs::exists(spec_file)) {
+      nlohmann::json old;
+      try {
+        old = nlohmann::json::parse(read_text(spec_file));
+      } catch (const nlohmann::json::exception&) {
+        throw Error(spec_file.string() + ": not valid JSON; delete it and " + output.string() + " to redo the step");
+      }
+      if (old != spec)
+        throw Error(what + ": " + output.string() + " was made with other settings (" + spec_file.string() +
+                    "); delete both, or give the experiment another out folder");
+      if (fs::exists(output)) {
+        say(what + ": done earlier (" + output.string() + ")");
+        return;
+      }
+    } else if (fs::exists(output)) {
+      throw Error(what + ": " + output.string() + " exists but was not made by this experiment (no " + spec_file.string() +
+                  "); move it away");
+    }
+    fs::create_directories(output.parent_path());
+    util::write_file_atomic(spec_file, spec.dump(2) + "\n");
+    say(what + ": running");
+    work();
+  }
+
+  lm::LanguageModel& model(const std::string& name) {
+    auto it = models_.find(name);
+    if (it != models_.end()) return *it->second;
+    for (const auto& m : c_.models)
+      if (m.name == name) {
+        say("loading model " + name + " (" + m.llama.model + ")");
+        return *models_.emplace(name, lm::load_llama(m.llama)).first->second;
+      }
+    throw Error("experiment: no model named " + name);
+  }
+
+  const ModelSpec& model_config(const std::string& name) const {
+    for (const auto& m : c_.models)
+      if (m.name == name) return m;
+    throw Error("experiment: no model named " + name);
+  }
+
+  // --- data
+  fs::path train_file() const { return c_.out / "data" / "train.jsonl"; }
+  fs::path golden_file() const { return c_.out / "data" / "golden.jsonl"; }
+
+  data::LoadOptions load_options(bool labels_required) const {
+    data::LoadOptions o;
+    o.text_field = c_.data.text;
+    o.context_field = c_.data.context;
+    if (labels_required) o.label_field = c_.data.label;
+    return o;
+  }
+
+  void prepare_data() {
+    const bool labelled = c_.labels.mode != "none";
+    step("data: train", train_file(), data_spec(), [&] {
+      auto records = data::load(c_.data.train, load_options(labelled)).records;
+      if (c_.data.max_train > 0 && records.size() > c_.data.max_train)
+        records = labelled ? data::stratified_sample(records, c_.data.max_train, c_.seeds.front())
+                           : data::sample(records, c_.data.max_train, c_.seeds.front());
+      data::write_jsonl(train_file(), records);
+    });
+    step("data: golden", golden_file(), data_spec(), [&] {
+      auto records = data::load(c_.data.golden, load_options(labelled)).records;
+      if (c_.data.max_golden > 0 && records.size() > c_.data.max_golden)
+        records = labelled ? data::stratified_sample(records, c_.data.max_golden, c_.seeds.front())
+                           : data::sample(records, c_.data.max_golden, c_.seeds.front());
+      data::write_jsonl(golden_file(), records);
+    });
+    data::LoadOptions o;
+    if (c_.data.context) o.context_field = "context";
+    train_ = data::load(train_file(), o).records;
+    golden_ = data::load(golden_file(), o).records;
+    resolve_labels();
+  }
+
+  // Label names (given, or those of the training data) and each one's share of a set's samples:
+  // proportional to the training data, as the population they are drawn from.
+  void resolve_labels() {
+    if (c_.labels.mode == "none") return;
+    names_ = c_.labels.names;
+    std::map<std::string, size_t> counts;
+    for (const auto& r : train_)
+      if (r.label) ++counts[*r.label];
+    if (names_.empty())
+      for (const auto& [name, n] : counts) names_.push_back(name);
+    std::vector<size_t> sizes;
+    for (const auto& n : names_) {
+      if (!counts.count(n))
+        throw Error(c_.file.string() + ": labels.names: '" + n + "' does not occur in the training data " + c_.data.train);
+      sizes.push_back(counts[n]);
+    }
+    if (names_.size() < 2) throw Error(c_.file.string() + ": labels: the training data has fewer than 2 labels");
+    shares_ = data::stratified_allocation(sizes, c_.samples);
+  }
+
+  std::optional<std::string> condition_for(const std::string& label) const {
+    for (const auto& [l, cond] : c_.labels.conditions)
+      if (l == label) return cond;
+    if (c_.labels.condition_template.empty()) return std::nullopt;
+    std::string s = c_.labels.condition_template;
+    s.replace(s.find("{label}"), 7, label);
+    return s;
+  }
+
+  // Label parts: one per label generated under its condition, or one unconditioned part.
+  std::vector<Part> parts(bool conditioned) const {
+    if (!conditioned || c_.labels.mode == "none") return {{std::nullopt, "", c_.samples}};
+    std::vector<Part> out;
+    for (size_t i = 0; i < names_.size(); ++i) {
+      const auto cond = condition_for(names_[i]);
+      if (!cond)
+        throw Error(c_.file.string() + ": labels.conditions has no condition for label '" + names_[i] +
+                    "' (give one, or labels.condition_template)");
+      if (shares_[i] > 0) out.push_back({names_[i], *cond, shares_[i]});
+    }
+    return out;
+  }
+
+  std::vector<std::string> contexts_for(const std::optional<std::string>& label) const {
+    std::vector<std::string> out;
+    if (!c_.data.context) return out;
+    for (const auto& r : golden_)
+      if (r.context && (!label || r.label == label)) out.push_back(*r.context);
+    if (out.empty())
+      for (const auto& r : golden_)
+        if (r.context) out.push_back(*r.context);
+    return out;
+  }
+
+  // --- personas and fits
+  fs::path personas_file(bool generic) const { return c_.out / "personas" / (generic ? "generic.jsonl" : "personas.jsonl"); }
+
+  nlohmann::json persona_spec(bool generic) const {
+    const auto& p = c_.personas;
+    return {{"generic", generic}, {"model", model_spec(c_.models.front())}, {"data", data_spec()}, {"encoder", c_.encoder},
+            {"k", p.k}, {"per_cluster", p.per_cluster}, {"nearest", p.nearest}, {"restarts", p.kmeans_restarts},
+            {"temperature", p.temperature}, {"max_tokens", p.max_tokens}, {"template", p.template_text},
+            {"seed", c_.seeds.front()}, {"labels", c_.labels.mode == "persona" ? nlohmann::json(names_) : nlohmann::json()}};
+  }
+
+  const fs::path& personas(bool generic) {
+    const fs::path& out = generic ? generic_personas_ : personas_;
+    if (!out.empty()) return out;
+    const fs::path file = personas_file(generic);
+    step(generic ? "personas (generic, no data)" : "personas", file, persona_spec(generic), [&] {
+      lm::LanguageModel& lm = model(c_.models.front().name);
+      std::vector<method::Persona> ps;
+      method::PersonaOptions o = c_.personas;
+      o.seed = c_.seeds.front();
+      if (generic) {
+        ps = method::generic_personas(lm, o.k, c_.domain, o.seed, 1.0, o.max_tokens);
+      } else {
+        std::vector<std::string> texts;
+        for (const auto& r : train_) texts.push_back(r.text);
+        auto encoder = embed::open_encoder(c_.encoder);
+        if (encoder->fits_corpus()) encoder->fit_corpus(texts);
+        ps = method::synthesize_personas(train_, encoder->encode(texts), lm, o);
+      }
+      if (c_.labels.mode == "persona") method::label_personas(lm, ps, names_, c_.domain);
+      method::write_personas(file, ps);
+    });
+    (generic ? generic_personas_ : personas_) = file;
+    return generic ? generic_personas_ : personas_;
+  }
+
+  fs::path fit(const std::string& model_name, const std::string& variant) {
+    const std::string name = model_name + (variant.empty() ? "" : "-" + variant);
+    const method::RunDir run(c_.out / "fits" / name);
+    if (fitted_.count(name)) return run.root();
+    const bool generic = variant == "generic_personas";
+    const fs::path& persona_file = personas(generic);
+    method::FitOptions o = c_.fit;
+    o.seed = c_.seeds.front();
+    o.no_exemplars = variant == "no_exemplars";
+    nlohmann::json spec = {{"model", model_spec(model_config(model_name))}, {"personas", persona_spec(generic)},
+                           {"options", method::fit_options_to_json(o)}, {"max_records", c_.fit_max_records},
+                           {"encoder", c_.encoder}};
+    step("fit " + name, run.gate(), spec, [&] {
+      method::FitInputs in;
+      in.records = train_;
+      if (c_.fit_max_records > 0 && in.records.size() > c_.fit_max_records)
+        in.records = data::sample(in.records, c_.fit_max_records, o.seed);
+      in.personas = method::read_personas(persona_file);
+      in.encoder = embed::open_encoder(c_.encoder);
+      in.lm = &model(model_name);
+      in.provenance = {{"experiment", c_.name}, {"model", in.lm->id()}};
+      o.resume = fs::exists(run.config());  // an interrupted fit continues from its checkpoint
+      method::fit(run, std::move(in), o, {}, [&](const method::EpochReport& r) {
+        say("fit " + name + ": epoch " + std::to_string(r.epoch) + " train loss " + std::to_string(r.train_loss) +
+            ", val ll " + std::to_string(r.val_ll));
+      });
+    });
+    fitted_.insert(name);
+    return run.root();
+  }
+
+  // --- synthetic sets
+  void produce(const SetPlan& set) {
+    const bool mop = set.method == "mop";
+    // MoP conditions on labels only for sentiment-style data; picle uses labelled personas when
+    // personas carry labels; the other baselines always generate under each label's condition.
+    const bool conditioned = mop ? c_.labels.mode == "condition"
+                                 : !(set.method == "picle" && c_.labels.mode == "persona");
+    const auto ps = parts(conditioned);
+    fs::path run;
+    if (mop) {
+      const std::string variant =
+          set.variant == "no_exemplars" || set.variant == "generic_personas" ? set.variant : std::string();
+      run = fit(set.fit_model, variant);
+    } else if (set.method == "picle") {
+      personas(false);
+    }
+    nlohmann::json spec = {{"set", set.name}, {"method", set.method}, {"variant", set.variant}, {"mix", set.mix},
+                           {"fit", set.fit_model}, {"simulate", model_spec(model_config(set.simulate_model))},
+                           {"seed", set.seed}, {"samples", c_.samples}, {"labels", label_spec()},
+                           {"max_tokens", c_.generation.max_tokens}, {"top_p", c_.generation.top_p},
+                           {"stop", c_.generation.stop}};
+    if (!mop) spec["temperature"] = c_.baseline_temperature;
+    if (set.method == "picle") spec["picle"] = {{"pool", c_.picle.pool}, {"shots", c_.picle.shots}};
+    if (set.method == "attrprompt") spec["attributes"] = c_.attributes;
+    if (set.variant == "random_personas") spec["similar_k"] = c_.similar_k;
+    step("set " + set.name, set.output, spec, [&] {
+      std::vector<fs::path> files;
+      for (size_t i = 0; i < ps.size(); ++i) {
+        const fs::path part = ps.size() == 1 ? set.output.string() + ".part.jsonl"
+                                             : set.output.string() + ".part" + std::to_string(i) + ".jsonl";
+        generate_part(set, run, ps[i], part);
+        files.push_back(part);
+      }
+      merge(files, set.output);
+      for (const auto& f : files) fs::remove(f);
+    });
+  }
+
+  void generate_part(const SetPlan& set, const fs::path& run, const Part& part, const fs::path& out) {
+    if (fs::exists(out)) return;  // finished before an interruption
+    lm::LanguageModel& lm = model(set.simulate_model);
+    if (set.method == "mop") {
+      method::SimulateOptions o;
+      o.n = part.n;
+      o.seed = set.seed;
+      o.max_tokens = c_.generation.max_tokens;
+      o.top_p = c_.generation.top_p;
+      o.stop = c_.generation.stop;
+      o.condition = part.condition;
+      o.label = part.label;
+      o.mix = set.mix;
+      o.contexts = contexts_for(part.label);
+      o.chunk = c_.generation.chunk;
+      if (set.variant == "random_personas") {
+        o.gate = "random-similar";
+        o.similar_k = c_.similar_k;
+      }
+      auto encoder = embed::open_encoder(c_.encoder);
+      method::simulate(method::RunDir(run), *encoder, lm, out, o);
+      return;
+    }
+    baselines::BaselineOptions o;
+    o.n = part.n;
+    o.seed = set.seed;
+    o.domain = c_.domain;
+    o.temperature = c_.baseline_temperature;
+    o.top_p = c_.generation.top_p;
+    o.max_tokens = c_.generation.max_tokens;
+    o.stop = c_.generation.stop;
+    o.condition = part.condition;
+    o.label = part.label;
+    o.contexts = contexts_for(part.label);
+    o.chunk = c_.generation.chunk;
+    if (set.method == "zerogen") {
+      baselines::zerogen(lm, out, o);
+    } else if (set.method == "attrprompt") {
+      const auto attributes =
+          c_.attributes.empty() ? baselines::domain_attributes(c_.domain) : baselines::read_attributes(c_.attributes);
+      baselines::attrprompt(lm, out, attributes, o);
+    } else if (set.method == "picle") {
+      baselines::picle(lm, out, method::read_personas(personas(false)), train_, c_.picle, o);
+    } else {
+      throw Error("experiment: unknown method " + set.method);
+    }
+  }
+
+  // The parts, in order, as one file with indices 0..n-1 (written atomically).
+  static void merge(const std::vector<fs::path>& parts, const fs::path& out) {
+    std::string text;
+    size_t index = 0;
+    for (const auto& p : parts)
+      for (auto& line : util::read_jsonl_objects(p.string())) {
+        nlohmann::json j = line.value;
+        j["index"] = index++;
+        text += util::dump_json_line(j) + "\n";
+      }
+    util::write_file_atomic(out, text);
+  }
+
+  // --- evaluation
+  fs::path evaluate(const std::vector<SetPlan>& sets) {
+    eval::EvalJob job;
+    job.golden = golden_file().string();
+    for (const auto& s : sets) {
+      job.synthetic.push_back(s.output.string());
+      job.names.push_back(s.name);
+    }
+    if (c_.eval.ceiling && c_.labels.mode != "none") job.train = train_file().string();
+    job.encoder = c_.encoder;
+    job.suite.classifier = eval::parse_classifier(c_.eval.classifier);
+    job.suite.mauve.num_clusters = c_.eval.mauve_clusters;
+    if (c_.eval.seed) {
+      const uint64_t s = *c_.eval.seed;
+      job.suite.mauve.seed = static_cast<int>(s % 1'000'000'000);
+      job.suite.kl_cosine.seed = s;
+      job.suite.fasttext.seed = static_cast<int>(s % 1'000'000'000);
+      job.suite.seed = s;
+    }
+    job.out = c_.out / "eval";
+    const nlohmann::json spec = {{"golden", job.golden}, {"sets", job.names}, {"files", job.synthetic},
+                                 {"train", job.train}, {"encoder", job.encoder}, {"classifier", c_.eval.classifier},
+                                 {"mauve_clusters", c_.eval.mauve_clusters},
+                                 {"seed", c_.eval.seed ? nlohmann::json(*c_.eval.seed) : nlohmann::json()}};
+    const fs::path metrics = job.out / "metrics.json";
+    // The set list grows when a config gains methods: evaluate again rather than refuse.
+    const fs::path spec_file = metrics.string() + ".spec.json";
+    if (fs::exists(spec_file) && nlohmann::json::parse(read_text(spec_file)) != spec) {
+      fs::remove(spec_file);
+      fs::remove(metrics);
+    }
+    step("evaluate", metrics, spec, [&] { eval::run_eval_job(job, [&](const std::string& l) { say("eval: " + l); }); });
+    return metrics;
+  }
+
+  const Config& c_;
+  Log log_;
+  std::map<std::string, std::unique_ptr<lm::LanguageModel>> models_;
+  std::vector<data::Record> train_, golden_;
+  std::vector<std::string> names_;
+  std::vector<size_t> shares_;
+  fs::path personas_, generic_personas_;
+  std::set<std::string> fitted_;
+};
+
+}  // namespace
+
+nlohmann::json run(const Config& config, const Log& log) { return Runner(config, log).run(); }
+
+}  // namespace mop::experiment

@@ -1,0 +1,151 @@
+// The paper's tables from one evaluation: values are means over seeds (with the standard deviation
+// when there are several seeds).
+#include <cmath>
+#include <map>
+
+#include "mop/evaluate.h"
+#include "mop/experiment.h"
+
+namespace mop::experiment {
+namespace {
+
+// The metric columns of the tables, with the direction that is better.
+struct Column {
+  const char* key;
+  const char* title;
+};
+constexpr Column kDistance[] = {{"fid", "FID ↓"}, {"mauve", "MAUVE ↑"}, {"kl_cosine", "KL-cosine ↓"}};
+constexpr Column kAll[] = {{"fid", "FID ↓"}, {"mauve", "MAUVE ↑"}, {"kl_cosine", "KL-cosine ↓"}, {"macro_f1", "macro-F1 ↑"}};
+constexpr Column kF1[] = {{"macro_f1", "macro-F1 ↑"}};
+
+// Overall rows of the evaluation by set name.
+std::map<std::string, nlohmann::json> rows_by_set(const nlohmann::json& metrics, const char* role) {
+  std::map<std::string, nlohmann::json> out;
+  for (const auto& r : metrics.at("rows"))
+    if (r.value("role", "") == role && r.at("group").is_null()) out[r.at("set").get<std::string>()] = r;
+  return out;
+}
+
+// mean, sd and count of one metric over the seeds' rows; null values are skipped.
+nlohmann::json summarize(const std::vector<const nlohmann::json*>& rows, const std::string& key) {
+  std::vector<double> v;
+  for (const auto* r : rows)
+    if (r->contains(key) && (*r)[key].is_number()) v.push_back((*r)[key].get<double>());
+  if (v.empty()) return nullptr;
+  double mean = 0;
+  for (double x : v) mean += x / static_cast<double>(v.size());
+  double var = 0;
+  for (double x : v) var += (x - mean) * (x - mean);
+  nlohmann::json j = {{"mean", mean}, {"n", v.size()}};
+  if (v.size() > 1) j["sd"] = std::sqrt(var / static_cast<double>(v.size() - 1));
+  return j;
+}
+
+template <size_t N>
+nlohmann::json table(const std::string& title, const Column (&cols)[N], const std::vector<std::pair<std::string, std::vector<const nlohmann::json*>>>& rows,
+                     const std::string& first_column) {
+  nlohmann::json t = {{"title", title}, {"first_column", first_column}, {"columns", nlohmann::json::array()},
+                      {"rows", nlohmann::json::array()}};
+  for (const auto& c : cols) t["columns"].push_back({{"key", c.key}, {"title", c.title}});
+  for (const auto& [name, rs] : rows) {
+    nlohmann::json row = {{"name", name}};
+    for (const auto& c : cols) row[c.key] = summarize(rs, c.key);
+    t["rows"].push_back(row);
+  }
+  return t;
+}
+
+std::string cell(const nlohmann::json& v) {
+  if (v.is_null()) return "—";
+  std::string s = eval::format_value(v.at("mean").get<double>());
+  if (v.contains("sd")) s += " ± " + eval::format_value(v.at("sd").get<double>());
+  return s;
+}
+
+}  // namespace
+
+nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, const nlohmann::json& metrics) {
+  const auto synthetic = rows_by_set(metrics, "synthetic");
+  const auto ceiling = rows_by_set(metrics, "ceiling");
+  // Rows of each set name without its seed suffix, in plan order.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const nlohmann::json*>> by_name;
+  std::map<std::string, SetPlan> plan_of;
+  for (const auto& s : sets) {
+    const std::string base = s.name.substr(0, s.name.find("@seed"));
+    if (!by_name.count(base)) order.push_back(base);
+    auto& rows = by_name[base];
+    if (auto it = synthetic.find(s.name); it != synthetic.end()) rows.push_back(&it->second);
+    plan_of.emplace(base, s);
+  }
+  auto select = [&](auto&& keep) {
+    std::vector<std::pair<std::string, std::vector<const nlohmann::json*>>> rows;
+    for (const auto& name : order)
+      if (keep(plan_of.at(name))) rows.emplace_back(name, by_name[name]);
+    return rows;
+  };
+  const auto methods = select([](const SetPlan& p) { return p.variant.empty(); });
+
+  nlohmann::json tables = nlohmann::json::object();
+  tables["table1"] = table("Table 1: distance to the golden set", kDistance, methods, "method");
+  auto f1_rows = methods;
+  for (const auto& [name, row] : ceiling) f1_rows.emplace_back("real training data (ceiling)", std::vector{&row});
+  tables["table2"] = table("Table 2: downstream macro-F1 of a classifier trained on each set", kF1, f1_rows, "method");
+
+  // Table 3: gates fitted with one model, simulated with another; the diagonal of the main model is MoP.
+  auto transfer = select([](const SetPlan& p) { return p.variant == "transfer"; });
+  if (!c.transfer_fit.empty()) {
+    for (auto& [name, rows] : transfer) {
+      const auto& p = plan_of.at(name);
+      name = "fit " + p.fit_model + " → simulate " + p.simulate_model;
+    }
+    const std::string main = c.models.front().name;
+    for (const auto& f : c.transfer_fit)
+      for (const auto& s : c.transfer_simulate)
+        if (f == main && s == main && by_name.count("mop"))
+          transfer.insert(transfer.begin(), {"fit " + main + " → simulate " + main + " (mop)", by_name["mop"]});
+    tables["table3"] = table("Table 3: transfer (fit with one model, simulate with another)", kAll, transfer, "fit → simulate");
+  }
+  if (!c.ablations.empty()) {
+    auto rows = select([](const SetPlan& p) {
+      return p.variant == "no_exemplars" || p.variant == "generic_personas" || p.variant == "random_personas";
+    });
+    if (by_name.count("mop")) rows.insert(rows.begin(), {"mop (full)", by_name["mop"]});
+    tables["table4"] = table("Table 4: ablations", kAll, rows, "variant");
+  }
+  if (!c.mixing.empty()) {
+    auto rows = select([](const SetPlan& p) { return p.variant == "mix"; });
+    for (auto& [name, r] : rows) name = "L = " + std::to_string(plan_of.at(name).mix);
+    if (by_name.count("mop")) rows.insert(rows.begin(), {"L = 1 (mop)", by_name["mop"]});
+    tables["table5"] = table("Table 5: persona mixing", kAll, rows, "personas mixed");
+  }
+  return tables;
+}
+
+std::string tables_markdown(const Config& c, const nlohmann::json& tables) {
+  std::string md = "# Experiment " + c.name + "\n\n";
+  md += "Models:";
+  for (const auto& m : c.models) md += " `" + m.name + "` (" + m.llama.model + ")";
+  md += ". Domain " + c.domain + ", encoder " + c.encoder + ", " + std::to_string(c.samples) + " samples per set, " +
+        std::to_string(c.seeds.size()) + (c.seeds.size() == 1 ? " seed" : " seeds (mean ± sd)") +
+        ". Every set is compared with the golden set in one evaluation: see eval/metrics.md and eval/report.html.\n";
+  for (const char* key : {"table1", "table2", "table3", "table4", "table5"}) {
+    if (!tables.contains(key)) continue;
+    const auto& t = tables[key];
+    md += "\n## " + t["title"].get<std::string>() + "\n\n| " + t["first_column"].get<std::string>() + " |";
+    std::string rule = "|---|";
+    for (const auto& col : t["columns"]) {
+      md += " " + col["title"].get<std::string>() + " |";
+      rule += "---:|";
+    }
+    md += "\n" + rule + "\n";
+    for (const auto& row : t["rows"]) {
+      md += "| " + row["name"].get<std::string>() + " |";
+      for (const auto& col : t["columns"]) md += " " + cell(row[col["key"].get<std::string>()]) + " |";
+      md += "\n";
+    }
+  }
+  return md;
+}
+
+}  // namespace mop::experiment
