@@ -79,9 +79,13 @@ Config read_config(const fs::path& path) {
 
   top.get("name", c.name);
   if (c.name.empty()) c.name = path.stem().string();
-  std::string out = "experiments/" + c.name;
-  top.get("out", out);
-  c.out = resolve(base, out);
+  // out, like every path, is relative to the config's folder; without it: ./experiments/NAME.
+  c.out = fs::path("experiments") / c.name;
+  if (top.has("out")) {
+    std::string out;
+    top.get("out", out);
+    c.out = resolve(base, out);
+  }
 
   const Section data = top.child("data");
   data.allow({"train", "golden", "text", "label", "context", "max_train", "max_golden"});

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "support/paths.h"
 
@@ -80,4 +82,40 @@ TEST(CliExperiment, CiConfigFillsEveryTableAndResumes) {
   write_file(changed, yaml);
   EXPECT_EQ(run_command(cli_path() + " experiment " + changed + " --out " + out, nullptr, &err), 1);
   EXPECT_NE(err.find("was made with other settings"), std::string::npos) << err;
+}
+
+// Topic data (AG News): MoP's samples carry their persona's label (multiple-choice labelling),
+// PICLe's too, and ZeroGen's the label whose condition made them.
+TEST(CliExperiment, TopicLabelsComeFromPersonas) {
+  TempDir dir;
+  const std::string config = dir.file("agnews.yaml");
+  write_file(config, "name: agnews-small\n"
+                     "data:\n  train: " + shared_path("data/agnews/train.jsonl") + "\n  golden: " +
+                         shared_path("data/agnews/test.jsonl") + "\n  max_train: 120\n  max_golden: 48\n"
+                     "domain: news\n"
+                     "labels:\n  mode: persona\n  names: [world, sports, business, sci/tech]\n"
+                     "  condition_template: \"The article is about {label}.\"\n"
+                     "models:\n  - name: stories\n    model: " + stories_model() + "\n    chat_template: plain\n    threads: 1\n"
+                     "samples: 24\ngeneration:\n  max_tokens: 16\n"
+                     "personas:\n  k: 4\n  per_cluster: 3\n  max_tokens: 24\n"
+                     "fit:\n  exemplars: 12\n  epochs: 1\n  max_val: 8\n  batch: 32\n"
+                     "methods: [mop, zerogen, picle]\nbaselines:\n  picle_pool: 12\n  picle_shots: 1\n");
+  const std::string out = dir.file("exp");
+  std::string err;
+  ASSERT_EQ(run_command(cli_path() + " experiment " + config + " --out " + out, nullptr, &err), 0) << err;
+  std::map<int, std::string> label_of;
+  for (const auto& p : jsonl(out + "/fits/stories/personas.jsonl")) label_of[p["id"].get<int>()] = p.value("label", "");
+  ASSERT_EQ(label_of.size(), 4u);
+  const std::set<std::string> names = {"world", "sports", "business", "sci/tech"};
+  for (const auto& [id, label] : label_of) EXPECT_TRUE(names.count(label)) << id << ": " << label;
+  for (const char* set : {"mop", "picle"}) {
+    const auto rows = jsonl(out + "/samples/" + set + ".seed0.jsonl");
+    ASSERT_EQ(rows.size(), 24u) << set;
+    for (const auto& r : rows) EXPECT_EQ(r["label"], label_of.at(r["provenance"]["persona_id"].get<int>())) << set << r.dump();
+  }
+  std::map<std::string, int> zerogen;
+  for (const auto& r : jsonl(out + "/samples/zerogen.seed0.jsonl")) ++zerogen[r["label"].get<std::string>()];
+  EXPECT_EQ(zerogen, (std::map<std::string, int>{{"business", 6}, {"sci/tech", 6}, {"sports", 6}, {"world", 6}}));
+  const auto tables = nlohmann::json::parse(read_file(out + "/tables.json"));
+  EXPECT_EQ(tables["table2"]["rows"].size(), 4u);  // three methods and the ceiling
 }
