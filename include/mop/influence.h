@@ -18,8 +18,8 @@
 //   g_val(-i)        = (1 / (n - 1)) sum_{j != i} grad RCE(z_j, theta)
 //
 // is the first-order decrease of the validation RCE per unit of extra weight on z_i: positive
-// helps, negative hurts (a mislabeled example typically scores negative). The damping only
-// regularises the one flat direction of H (every class's bias shifted alike), along which no
+// helps, negative hurts (a mislabeled example typically scores negative). The damping makes H
+// invertible along its one flat direction (every class's bias shifted alike), along which no
 // gradient has a component.
 #include <string>
 #include <vector>

@@ -45,8 +45,8 @@ TEST(BaselineProgen, MostHelpfulIsPerLabelBestFirstTiesToTheEarlierRow) {
   EXPECT_TRUE(best[2].empty());
 }
 
-// The selection ProGen feeds back leaves out a planted mislabeled sample even though, as a row far
-// on the other class's side, it has the largest training loss of its label.
+// The selection ProGen feeds back leaves out a planted mislabeled sample (a "positive" point
+// labelled "negative") while keeping every other row of that label.
 TEST(BaselineProgen, SelectionSkipsAMislabeledSample) {
   const long per_class = 10, d = 5, flip = 15;
   embed::Matrix x(2 * per_class, d);
