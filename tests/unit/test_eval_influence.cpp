@@ -140,7 +140,7 @@ TEST(Influence, PredictsTheEffectOfRetrainingWithASampleUpweighted) {
   EXPECT_EQ(checked, 4);
 }
 
-TEST(Influence, AMislabeledSampleIsHarmfulAndNeverSelected) {
+TEST(Influence, AMislabeledSampleIsTheMostHarmful) {
   const long per_class = 15, d = 6, flip = 22;  // a clear "pos" row labelled "neg"
   mop::embed::Matrix x;
   std::vector<std::string> labels;
