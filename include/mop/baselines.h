@@ -7,6 +7,9 @@
 //               random and written into the prompt.
 //   picle:      per persona, the K candidates y with the highest log p(y | persona) - log p(y)
 //               become its in-context examples; each sample draws a persona uniformly.
+//   progen:     rounds of label-conditioned generation; after each, a classifier trained on the
+//               samples so far scores each one's helpfulness (mop/influence.h) and the most
+//               helpful of a label become the in-context examples of that label's next prompts.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -15,6 +18,8 @@
 #include <vector>
 
 #include "mop/dataset.h"
+#include "mop/embed.h"
+#include "mop/influence.h"
 #include "mop/lm.h"
 #include "mop/personas.h"
 #include "mop/prompts.h"
@@ -92,5 +97,40 @@ std::vector<PicleSelection> picle_select(lm::LanguageModel& lm, const method::Do
 void picle(lm::LanguageModel& lm, const std::filesystem::path& out, const std::vector<method::Persona>& personas,
            const std::vector<data::Record>& records, const PicleOptions& picle_options, const BaselineOptions& options,
            const lm::Progress& progress = {});
+
+// --- ProGen
+// One label of the generated data and the instruction that asks for it.
+struct ProgenClass {
+  std::string label;
+  std::string condition;  // e.g. "You had a positive impression."
+};
+// "LABEL=CONDITION" (split at the first '='); throws mop::Error quoting the text when either side
+// is empty.
+ProgenClass parse_progen_class(const std::string& text);
+
+struct ProgenOptions {
+  std::vector<ProgenClass> classes;  // two or more, distinct labels; sample i has class i mod C
+  int rounds = 4;                    // round 0 is zero-shot; each later one uses the feedback
+  int shots = 3;                     // K in-context examples per prompt, all of the sample's label
+  size_t helpful = 8;                // per label, the M most helpful samples so far: the pool K is drawn from
+  eval::InfluenceOptions influence;  // the task model and the influence estimate
+};
+
+// Round r of R holds the samples [round_start(r), round_start(r + 1)), round_start(r) = r n / R.
+size_t progen_round_start(size_t n, int rounds, int r);
+
+// For each of `labels`, the positions of at most `top` rows of that label with the highest
+// helpfulness, best first (ties: the earlier row).
+std::vector<std::vector<size_t>> most_helpful(const std::vector<double>& helpfulness,
+                                              const std::vector<std::string>& row_labels,
+                                              const std::vector<std::string>& labels, size_t top);
+
+// Generates options.n samples in progen_options.rounds rounds. Before round r > 0 the samples of
+// rounds < r are encoded with `encoder` (fitted to them first if it fits a corpus), scored by
+// eval::helpfulness, and each sample of round r draws K of its label's M most helpful as
+// exemplars. The label comes from the class; --label and --condition are errors. A rerun after an
+// interruption recomputes the feedback from the samples already written, so it is the same file.
+void progen(lm::LanguageModel& lm, const std::filesystem::path& out, embed::Encoder& encoder,
+            const ProgenOptions& progen_options, const BaselineOptions& options, const lm::Progress& progress = {});
 
 }  // namespace mop::baselines

@@ -130,6 +130,9 @@ class SoftmaxClassifier {
   int iterations() const { return iterations_; }
   bool converged() const { return converged_; }
   double final_objective() const { return objective_; }
+  // The fitted parameters: logits = x W + b (W is dim x classes). Used by mop/influence.h.
+  const Eigen::MatrixXd& weights() const { return weights_; }
+  const Eigen::VectorXd& bias() const { return bias_; }
 
  private:
   Eigen::MatrixXd logits(const embed::Matrix& x) const;

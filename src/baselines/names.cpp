@@ -3,7 +3,7 @@
 
 namespace mop::baselines {
 
-std::vector<std::string> baseline_names() { return {"zerogen", "attrprompt", "picle"}; }
+std::vector<std::string> baseline_names() { return {"zerogen", "attrprompt", "picle", "progen"}; }
 
 void check_baseline_name(const std::string& name) {
   std::string names;

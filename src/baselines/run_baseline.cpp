@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "method/resumable_output.h"
 #include "mop/error.h"
 #include "mop/util/jsonl.h"
 
@@ -20,9 +19,8 @@ std::optional<std::string> context_of(const BaselineOptions& o, size_t index) {
   return o.contexts[index % o.contexts.size()];
 }
 
-void run_baseline(const std::string& method, lm::LanguageModel& lm, const std::filesystem::path& out,
-                  const BaselineOptions& o, const nlohmann::json& settings, const std::function<Planned(size_t)>& plan,
-                  const lm::Progress& progress) {
+method::ResumableOutput open_output(const std::string& method, lm::LanguageModel& lm, const std::filesystem::path& out,
+                                    const BaselineOptions& o, const nlohmann::json& settings) {
   if (o.chunk < 1) throw Error("chunk size must be at least 1");
   if (!(o.top_p > 0 && o.top_p <= 1)) throw Error("--top-p must be in (0, 1]");
   if (!(o.temperature >= 0)) throw Error("--temperature must be at least 0");
@@ -31,8 +29,12 @@ void run_baseline(const std::string& method, lm::LanguageModel& lm, const std::f
                                {"domain", o.domain}, {"temperature", o.temperature}, {"top_p", o.top_p},
                                {"max_tokens", o.max_tokens}, {"stop", o.stop}, {"condition", o.condition},
                                {"label", o.label.value_or("")}, {"contexts", o.contexts}, {"settings", settings}};
-  method::ResumableOutput output(out, meta, o.n);
-  const auto todo = output.todo();
+  return method::ResumableOutput(out, meta, o.n);
+}
+
+void generate_into(method::ResumableOutput& output, const std::string& method, lm::LanguageModel& lm,
+                   const BaselineOptions& o, const std::vector<size_t>& todo, const std::function<Planned(size_t)>& plan,
+                   const lm::Progress& progress) {
   for (size_t start = 0; start < todo.size(); start += o.chunk) {
     const size_t end = std::min(todo.size(), start + o.chunk);
     std::vector<Planned> planned;
@@ -67,6 +69,13 @@ void run_baseline(const std::string& method, lm::LanguageModel& lm, const std::f
     output.append(lines);
     if (progress) progress(output.finished(), o.n);
   }
+}
+
+void run_baseline(const std::string& method, lm::LanguageModel& lm, const std::filesystem::path& out,
+                  const BaselineOptions& o, const nlohmann::json& settings, const std::function<Planned(size_t)>& plan,
+                  const lm::Progress& progress) {
+  auto output = open_output(method, lm, out, o, settings);
+  generate_into(output, method, lm, o, output.todo(), plan, progress);
   output.finish();
 }
 

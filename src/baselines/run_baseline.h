@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "method/resumable_output.h"
 #include "mop/baselines.h"
 
 namespace mop::baselines::detail {
@@ -21,8 +22,17 @@ struct Planned {
   nlohmann::json provenance = nlohmann::json::object();  // the method's own fields
 };
 
-// `settings` (the method's own) joins the shared options in OUT.partial.json, so a rerun
-// continues only the same job.
+// Checks the shared options and opens OUT's resumable output; `settings` (the method's own) joins
+// the shared options in OUT.partial.json, so a rerun continues only the same job.
+method::ResumableOutput open_output(const std::string& method, lm::LanguageModel& lm, const std::filesystem::path& out,
+                                    const BaselineOptions& options, const nlohmann::json& settings);
+
+// Generates the samples `indices` (ascending) in chunks of options.chunk into `output`.
+void generate_into(method::ResumableOutput& output, const std::string& method, lm::LanguageModel& lm,
+                   const BaselineOptions& options, const std::vector<size_t>& indices,
+                   const std::function<Planned(size_t index)>& plan, const lm::Progress& progress);
+
+// open_output, generate_into every index not yet written, then the final file.
 void run_baseline(const std::string& method, lm::LanguageModel& lm, const std::filesystem::path& out,
                   const BaselineOptions& options, const nlohmann::json& settings,
                   const std::function<Planned(size_t index)>& plan, const lm::Progress& progress);

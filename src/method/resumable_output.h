@@ -23,6 +23,9 @@ class ResumableOutput {
   // Indices not yet written, ascending.
   std::vector<size_t> todo() const;
   size_t finished() const { return done_.size(); }
+  // The lines written so far (this run's and the earlier runs'), by index: a job that builds on
+  // its own earlier samples (ProGen's rounds) reads them back from here.
+  const std::map<size_t, std::string>& lines() const { return done_; }
 
   // Appends one chunk of (index, JSON line without newline) durably to OUT.partial.
   void append(const std::vector<std::pair<size_t, std::string>>& lines);

@@ -44,6 +44,11 @@ class CliBaseline : public ::testing::Test {
     if (extra.find("--domain") == std::string::npos) cmd += " --domain movie";
     return cmd;
   }
+  // Two sentiment classes, 12 samples in 3 rounds of 4, 2 shots drawn from each label's 3 most helpful.
+  static std::string progen_flags(const std::string& extra = "") {
+    return " --class 'positive=You had a positive impression.' --class 'negative=You had a negative impression.'"
+           " --rounds 3 --shots 2 --helpful 3" + extra;
+  }
   std::string picle_flags(int shots = 2) const {
     return " --data " + dir_.file("sst2.jsonl") + " --personas " + dir_.file("personas.jsonl") + " --pool 12 --shots " +
            std::to_string(shots);
@@ -180,16 +185,58 @@ TEST_F(CliBaseline, KilledRunResumesWithoutLossOrDuplicates) {
   EXPECT_NE(err.find("left from a run with other settings"), std::string::npos) << err;
 }
 
+TEST_F(CliBaseline, ProgenFeedsTheMostHelpfulSamplesOfEachLabelBack) {
+  const std::string whole = dir_.file("whole.jsonl"), cut = dir_.file("cut.jsonl");
+  std::string err;
+  ASSERT_EQ(run_command(baseline("progen", whole, 12, progen_flags()), nullptr, &err), 0) << err;
+  EXPECT_NE(err.find("mop: progen: feedback from 4 samples"), std::string::npos) << err;
+  EXPECT_NE(err.find("mop: progen: feedback from 8 samples"), std::string::npos) << err;
+  const auto rows = jsonl(whole);
+  expect_common(rows, 12, "progen");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& p = rows[i]["provenance"];
+    const size_t round = i / 4;
+    EXPECT_EQ(rows[i]["label"], i % 2 == 0 ? "positive" : "negative") << "class i mod 2";
+    EXPECT_EQ(p["condition"], i % 2 == 0 ? "You had a positive impression." : "You had a negative impression.");
+    EXPECT_EQ(p["round"].get<size_t>(), round);
+    const auto& ids = p["example_ids"];
+    const auto& helpfulness = p["example_helpfulness"];
+    ASSERT_EQ(ids.size(), round == 0 ? 0u : 2u) << "round 0 is zero-shot, then --shots examples";
+    ASSERT_EQ(helpfulness.size(), ids.size());
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const size_t id = ids[k].get<size_t>();
+      EXPECT_LT(id, round * 4) << "examples come from earlier rounds";
+      EXPECT_EQ(rows[id]["label"], rows[i]["label"]) << "examples of the sample's own label";
+      if (k > 0) EXPECT_GE(helpfulness[k - 1].get<double>(), helpfulness[k].get<double>()) << "best first";
+    }
+  }
+  // Killed inside round 2 (after the first feedback) and rerun: the same file, chunked otherwise.
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", (baseline("progen", cut, 12, progen_flags(" --chunk 1")) + " 2>/dev/null").c_str(), nullptr);
+    _exit(127);
+  }
+  for (int i = 0; i < 5000 && count_lines(cut + ".partial") < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  kill(-pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  ASSERT_FALSE(fs::exists(cut)) << "the run finished before the kill";
+  ASSERT_GE(count_lines(cut + ".partial"), 6u) << "the run never reached round 2";
+  ASSERT_EQ(run_command(baseline("progen", cut, 12, progen_flags(" --chunk 1")), nullptr, &err), 0) << err;
+  EXPECT_NE(err.find("resuming"), std::string::npos) << err;
+  EXPECT_EQ(read_file(cut), read_file(whole));
+}
+
 TEST_F(CliBaseline, BadOptionsAreClearErrors) {
   const std::string out = dir_.file("bad.jsonl");
   std::string err;
   EXPECT_EQ(run_command(baseline("progen2", out, 3), nullptr, &err), 1);
-  EXPECT_NE(err.find("unknown baseline 'progen2': choose one of zerogen, attrprompt, picle"), std::string::npos) << err;
+  EXPECT_NE(err.find("unknown baseline 'progen2': choose one of zerogen, attrprompt, picle, progen"), std::string::npos) << err;
   write_file(dir_.file("attrs.json"), R"({"tone": ["dry"], "length": "long"})");
   EXPECT_EQ(run_command(baseline("attrprompt", out, 3, " --attributes " + dir_.file("attrs.json")), nullptr, &err), 1);
   EXPECT_NE(err.find(dir_.file("attrs.json") + ": attribute \"length\""), std::string::npos) << err;
   EXPECT_EQ(run_command(baseline("zerogen", out, 3, " --shots 2"), nullptr, &err), 1);
-  EXPECT_NE(err.find("--shots applies to picle only"), std::string::npos) << err;
+  EXPECT_NE(err.find("--shots applies to picle and progen only"), std::string::npos) << err;
   EXPECT_EQ(run_command(baseline("zerogen", out, 3, " --attributes x.json"), nullptr, &err), 1);
   EXPECT_NE(err.find("--attributes applies to attrprompt only"), std::string::npos) << err;
   EXPECT_EQ(run_command(baseline("picle", out, 3, " --data " + dir_.file("sst2.jsonl")), nullptr, &err), 1);
@@ -198,5 +245,16 @@ TEST_F(CliBaseline, BadOptionsAreClearErrors) {
   EXPECT_NE(err.find("--shots 20 is larger than the candidate pool (12 records)"), std::string::npos) << err;
   EXPECT_EQ(run_command(baseline("zerogen", out, 3, " --domain poetry"), nullptr, &err), 1);
   EXPECT_NE(err.find("unknown domain 'poetry'"), std::string::npos) << err;
+  EXPECT_EQ(run_command(baseline("zerogen", out, 3, " --rounds 2"), nullptr, &err), 1);
+  EXPECT_NE(err.find("--rounds applies to progen only"), std::string::npos) << err;
+  EXPECT_EQ(run_command(baseline("progen", out, 12, " --class positive=Nice."), nullptr, &err), 1);
+  EXPECT_NE(err.find("progen needs two or more --class"), std::string::npos) << err;
+  EXPECT_EQ(run_command(baseline("progen", out, 12, " --class positive --class negative=Bad."), nullptr, &err), 1);
+  EXPECT_NE(err.find("--class 'positive': expected LABEL=CONDITION"), std::string::npos) << err;
+  EXPECT_EQ(run_command(baseline("progen", out, 12, progen_flags(" --label x")), nullptr, &err), 1);
+  EXPECT_NE(err.find("--label and --condition do not apply"), std::string::npos) << err;
+  EXPECT_EQ(run_command(baseline("progen", out, 9, progen_flags()), nullptr, &err), 1);
+  EXPECT_NE(err.find("-n 9 in 3 rounds gives a first round of 3 samples; it needs at least classes x --shots = 4"),
+            std::string::npos) << err;
   EXPECT_FALSE(fs::exists(out));
 }
