@@ -77,9 +77,10 @@ struct Config {
   method::PersonaOptions personas;
   method::FitOptions fit;
   size_t fit_max_records = 0;
-  std::vector<std::string> methods{"mop", "zerogen", "attrprompt", "picle"};
+  std::vector<std::string> methods{"mop", "zerogen", "attrprompt", "picle"};  // also: progen
   std::string attributes;  // attrprompt: a user attribute file ("" = the domain's set)
   baselines::PicleOptions picle;
+  baselines::ProgenOptions progen;  // rounds, shots, helpful (classes come from the labels)
   double baseline_temperature = 1.0;
   std::vector<std::string> ablations;  // no_exemplars, generic_personas, random_personas
   int similar_k = 10;
@@ -100,7 +101,7 @@ Config read_config(const std::filesystem::path& path);
 // One synthetic set the experiment produces and evaluates.
 struct SetPlan {
   std::string name;     // table name, e.g. "mop", "zerogen", "mop-mix2", "transfer main->other"
-  std::string method;   // mop | zerogen | attrprompt | picle
+  std::string method;   // mop | zerogen | attrprompt | picle | progen
   std::string variant;  // "" | no_exemplars | generic_personas | random_personas | mix | transfer
   int mix = 1;
   std::string fit_model, simulate_model;  // model names (fit_model empty for baselines)

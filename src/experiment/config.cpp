@@ -58,7 +58,7 @@ ModelSpec read_model(const Section& m, const fs::path& base) {
 
 }  // namespace
 
-std::vector<std::string> method_names() { return {"mop", "zerogen", "attrprompt", "picle"}; }
+std::vector<std::string> method_names() { return {"mop", "zerogen", "attrprompt", "picle", "progen"}; }
 std::vector<std::string> ablation_names() { return {"no_exemplars", "generic_personas", "random_personas"}; }
 
 Config read_config(const fs::path& path) {
@@ -194,12 +194,15 @@ Config read_config(const fs::path& path) {
   if (c.methods.empty()) top.fail("methods", "give at least one method");
   if (top.has("baselines")) {
     const Section b = top.child("baselines");
-    b.allow({"temperature", "attributes", "picle_pool", "picle_shots"});
+    b.allow({"temperature", "attributes", "picle_pool", "picle_shots", "progen_rounds", "progen_shots", "progen_helpful"});
     b.get("temperature", c.baseline_temperature);
     b.get("attributes", c.attributes);
     c.attributes = resolve(base, c.attributes);
     b.get("picle_pool", c.picle.pool);
     b.get("picle_shots", c.picle.shots);
+    b.get("progen_rounds", c.progen.rounds);
+    b.get("progen_shots", c.progen.shots);
+    b.get("progen_helpful", c.progen.helpful);
   }
   if (top.has("ablations")) {
     const YAML::Node a = root["ablations"];
@@ -216,6 +219,8 @@ Config read_config(const fs::path& path) {
   top.get("mixing", c.mixing);
   for (int l : c.mixing)
     if (l < 2) top.fail("mixing", "each L must be at least 2 (L = 1 is MoP itself), got " + std::to_string(l));
+  if (contains(c.methods, "progen") && c.labels.mode == "none")
+    top.fail("methods", "progen trains a classifier on its samples: it needs labels (labels.mode condition or persona)");
   if (!c.ablations.empty() || !c.mixing.empty())
     if (!contains(c.methods, "mop")) top.fail("methods", "ablations and mixing compare with mop: list mop in methods");
 

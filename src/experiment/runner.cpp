@@ -286,8 +286,9 @@ class Runner {
     const bool mop = set.method == "mop";
     // MoP conditions on labels only for sentiment-style data; picle uses labelled personas when
     // personas carry labels; the other baselines always generate under each label's condition.
+    // ProGen makes every label in one file (its feedback spans labels).
     const bool conditioned = mop ? c_.labels.mode == "condition"
-                                 : !(set.method == "picle" && c_.labels.mode == "persona");
+                                 : !(set.method == "picle" && c_.labels.mode == "persona") && set.method != "progen";
     const auto ps = parts(conditioned);
     fs::path run;
     if (mop) {
@@ -305,6 +306,9 @@ class Runner {
     if (!mop) spec["temperature"] = c_.baseline_temperature;
     if (set.method == "picle") spec["picle"] = {{"pool", c_.picle.pool}, {"shots", c_.picle.shots}};
     if (set.method == "attrprompt") spec["attributes"] = c_.attributes;
+    if (set.method == "progen")
+      spec["progen"] = {{"rounds", c_.progen.rounds}, {"shots", c_.progen.shots}, {"helpful", c_.progen.helpful},
+                        {"encoder", c_.encoder}};
     if (set.variant == "random_personas") spec["similar_k"] = c_.similar_k;
     step("set " + set.name, set.output, spec, [&] {
       std::vector<fs::path> files;
@@ -362,6 +366,18 @@ class Runner {
       baselines::attrprompt(lm, out, attributes, o);
     } else if (set.method == "picle") {
       baselines::picle(lm, out, method::read_personas(personas(false)), train_, c_.picle, o);
+    } else if (set.method == "progen") {
+      baselines::ProgenOptions p = c_.progen;
+      p.classes.clear();
+      for (const auto& name : names_) {
+        const auto cond = condition_for(name);
+        if (!cond)
+          throw Error(c_.file.string() + ": labels.conditions has no condition for label '" + name +
+                      "' (progen generates under each label's condition)");
+        p.classes.push_back({name, *cond});
+      }
+      auto encoder = embed::open_encoder(c_.encoder);
+      baselines::progen(lm, out, *encoder, p, o);
     } else {
       throw Error("experiment: unknown method " + set.method);
     }

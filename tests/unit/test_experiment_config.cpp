@@ -46,7 +46,7 @@ TEST(ExperimentConfig, MinimalConfigGetsDefaultsAndResolvedPaths) {
   EXPECT_EQ(c.data.golden, "/abs/golden.jsonl");
   ASSERT_EQ(c.models.size(), 1u);
   EXPECT_EQ(c.models[0].llama.model, (fs::absolute(dir.path()) / "models/m.gguf").lexically_normal().string());
-  EXPECT_EQ(c.methods, ex::method_names());
+  EXPECT_EQ(c.methods, (std::vector<std::string>{"mop", "zerogen", "attrprompt", "picle"}));
   EXPECT_EQ(c.labels.mode, "none");
   EXPECT_EQ(c.seeds, std::vector<uint64_t>{0});
 }
@@ -70,6 +70,7 @@ TEST(ExperimentConfig, BadValuesNameTheKey) {
   EXPECT_NE(error_of(std::string(kMinimal) + "transfer:\n  fit: [main]\n  simulate: [other]\n").find("unknown name 'other'"),
             std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "labels:\n  mode: condition\n").find("labels.conditions"), std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "methods: [progen]\n").find("progen trains a classifier"), std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "domain: poetry\n").find("unknown domain 'poetry'"), std::string::npos);
   EXPECT_NE(error_of("data:\n  train: a.jsonl\nmodels: []\n").find("data.golden: missing"), std::string::npos);
   EXPECT_NE(error_of("data: [1, 2\n").find("not valid YAML"), std::string::npos);
