@@ -79,8 +79,8 @@ Config read_config(const fs::path& path) {
 
   top.get("name", c.name);
   if (c.name.empty()) c.name = path.stem().string();
-  // out, like every path, is relative to the config's folder; without it: ./experiments/NAME.
-  c.out = fs::path("experiments") / c.name;
+  // out, like every path, is relative to the config's folder; without it: ./runs/NAME.
+  c.out = fs::path("runs") / c.name;
   if (top.has("out")) {
     std::string out;
     top.get("out", out);

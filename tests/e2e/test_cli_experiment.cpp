@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string ci_config() { return std::string(MOP_SOURCE_DIR) + "/configs/ci-sst2.yaml"; }
+std::string ci_config() { return std::string(MOP_SOURCE_DIR) + "/experiments/ci-sst2.yaml"; }
 
 }  // namespace
 

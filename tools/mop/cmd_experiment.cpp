@@ -19,9 +19,9 @@ void register_experiment(CLI::App& app) {
       "Produces OUT/data, OUT/personas, OUT/fits, OUT/samples (one JSONL per method, ablation, mixing level and\n"
       "transfer pair), OUT/eval (metrics.json, metrics.md, report.html) and OUT/tables.md + tables.json\n"
       "(Table 1 distances, 2 downstream F1, 3 transfer, 4 ablations, 5 mixing). Rerunning continues where it\n"
-      "stopped. See docs/experiments.md and configs/.\n"
+      "stopped. See docs/experiments.md and experiments/.\n"
       "Example:\n"
-      "  mop experiment configs/sst2.yaml");
+      "  mop experiment experiments/sst2.yaml");
   cmd->add_option("config", a->config, "experiment config (YAML)")->required();
   cmd->add_option("-o,--out", a->out, "output folder (default: the config's out)");
   cmd->add_flag("--plan", a->plan_only, "list the synthetic sets the config asks for, and stop");
