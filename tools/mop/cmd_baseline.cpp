@@ -17,7 +17,7 @@ namespace {
 struct BaselineArgs {
   std::string name, out, contexts, context_field = "context", label, attributes, data, personas;
   DataArgs data_args;
-  lm::LlamaOptions model;
+  lm::ModelOptions model;
   baselines::BaselineOptions options;
   baselines::PicleOptions picle;
   CLI::Option *attributes_opt = nullptr, *data_opt = nullptr, *personas_opt = nullptr, *pool_opt = nullptr,
@@ -48,7 +48,7 @@ void run(BaselineArgs a) {
     records = load_records(a.data, a.data_args);
     personas = method::read_personas(a.personas);
   }
-  auto model = lm::load_llama(a.model);
+  auto model = lm::open_model(a.model, {.score = a.name == "picle"});  // PICLe ranks examples by likelihood
   util::ProgressBar bar(a.name, a.options.n);
   const auto progress = [&](size_t d, size_t t) { bar.update(d, t); };
   if (a.name == "zerogen") baselines::zerogen(*model, a.out, a.options, progress);

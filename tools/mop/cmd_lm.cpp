@@ -14,7 +14,7 @@ namespace mop::cli {
 namespace {
 
 struct LmArgs {
-  lm::LlamaOptions model;
+  lm::ModelOptions model;
   std::string input;   // --prompts / --input
   std::string prompt;  // --prompt
   std::string continuation;
@@ -50,7 +50,7 @@ std::vector<util::JsonLine> inputs(const LmArgs& a, const char* file_flag, nlohm
 
 void run_generate(const LmArgs& a) {
   auto lines = inputs(a, "--prompts", {{"prompt", a.prompt}});
-  auto model = lm::load_llama(a.model);
+  auto model = lm::open_model(a.model);
   std::vector<lm::GenerateRequest> requests;
   for (size_t i = 0; i < lines.size(); ++i) {
     lm::GenerateRequest r{prompt_of(lines[i], a, *model), a.sampling};
@@ -78,7 +78,7 @@ void run_generate(const LmArgs& a) {
 
 void run_score(const LmArgs& a) {
   auto lines = inputs(a, "--input", {{"prompt", a.prompt}, {"continuation", a.continuation}});
-  auto model = lm::load_llama(a.model);
+  auto model = lm::open_model(a.model, {.score = true});
   std::vector<lm::ScoreRequest> requests;
   for (const auto& line : lines) {
     lm::ScoreRequest r{prompt_of(line, a, *model), line.string_field("continuation"), a.tau};

@@ -21,7 +21,7 @@ struct PersonaArgs {
   std::string encoder = "glove-sif";
   std::string template_file;
   DataArgs fields;
-  lm::LlamaOptions model;
+  lm::ModelOptions model;
   method::PersonaOptions options;
 };
 
@@ -43,7 +43,7 @@ void run(const PersonaArgs& a) {
     auto encoder = embed::open_encoder(a.encoder);
     if (encoder->fits_corpus()) encoder->fit_corpus(texts);
     const auto embeddings = encoder->encode(texts);
-    auto model = lm::load_llama(a.model);
+    auto model = lm::open_model(a.model);
     util::ProgressBar bar("personas", static_cast<size_t>(o.k));
     personas = method::synthesize_personas(records, embeddings, *model, o, [&](size_t d, size_t t) { bar.update(d, t); });
   }

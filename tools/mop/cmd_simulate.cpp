@@ -16,7 +16,7 @@ namespace {
 
 struct SimArgs {
   std::string run, out, encoder, contexts, context_field = "context", label;
-  lm::LlamaOptions model;
+  lm::ModelOptions model;
   method::SimulateOptions options;
 };
 
@@ -31,7 +31,7 @@ void run(SimArgs a) {
   if (!a.contexts.empty()) a.options.contexts = read_contexts(a.contexts, a.context_field);
   if (!a.label.empty()) a.options.label = a.label;
   auto encoder = embed::open_encoder(a.encoder);
-  auto model = lm::load_llama(a.model);
+  auto model = lm::open_model(a.model);
   util::ProgressBar bar("simulate", a.options.n);
   method::simulate(run, *encoder, *model, a.out, a.options, [&](size_t d, size_t t) { bar.update(d, t); });
   bar.finish();
