@@ -19,6 +19,7 @@
 #include "support/paths.h"
 #include "support/process.h"
 #include "support/tiny_bert.h"
+#include "support/vllm_fake.h"
 
 using namespace mop::test;
 namespace fs = std::filesystem;
@@ -272,4 +273,28 @@ TEST_F(HttpCli, LoadTestTwoThousandGenerationsKeepTheInFlightLimit) {
   EXPECT_EQ(pa.requests() + pb.requests(), 2000 + 2);    // + one GET /v1/models each at start-up
   EXPECT_GT(pa.requests(), 500);
   EXPECT_GT(pb.requests(), 500);
+}
+
+TEST_F(HttpCli, FitScoresThroughAVllmStyleServerAndBaselinesGenerateThroughLlamaServer) {
+  // fit needs prompt_logprobs: the vLLM-format stand-in computes them from stories260K.
+  VllmFake vllm(stories_model(), "stories");
+  const std::string run_v = dir_->file("run_vllm");
+  std::string err;
+  ASSERT_EQ(run_command(mop() + "fit --data " + data() + " --personas " + personas() + " --run " + run_v + " --endpoint " +
+                            vllm.url() + " --score-top-k 32 --chat-template plain --domain movie --exemplars 6 --top-m 2 "
+                            "--epochs 1 --batch 16 --max-val 4 --reference-pairs 2 --seed 4",
+                        nullptr, &err),
+            0)
+      << err;
+  EXPECT_TRUE(fs::exists(run_v + "/gate.bin"));
+  EXPECT_NE(read_file(run_v + "/config.json").find("http:stories"), std::string::npos);
+  EXPECT_GT(vllm.requests(), 10);
+  // The fitted run simulates through llama-server.
+  const std::string sim = dir_->file("vllm_sim.jsonl");
+  ASSERT_EQ(run_command(mop() + "simulate --run " + run_v + endpoints() + " -n 5 --max-tokens 8 -o " + sim, nullptr, &err), 0) << err;
+  expect_complete(sim, 5);
+  const std::string zero = dir_->file("zerogen.jsonl");
+  ASSERT_EQ(run_command(mop() + "baseline zerogen" + endpoints() + " --domain movie -n 6 --max-tokens 8 -o " + zero, nullptr, &err), 0)
+      << err;
+  expect_complete(zero, 6);
 }
