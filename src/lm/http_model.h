@@ -36,6 +36,10 @@ class HttpModel final : public LanguageModel {
   http::Call chat_call(const GenerateRequest& r) const;
   void check_scoring(size_t e);  // throws mop::Error naming the missing capability
 
+  // How prompt-token log-probabilities are asked for, found by check_scoring on the first endpoint.
+  enum class ScoreApi { unknown, prompt_logprobs, echo };
+  ScoreApi score_api_ = ScoreApi::unknown;
+
   HttpOptions options_;
   std::unique_ptr<http::EndpointPool> pool_;
   std::unique_ptr<ChatFormat> format_;  // completions mode

@@ -128,7 +128,7 @@ void EndpointPool::note_failure_locked(size_t e, const std::string& what) {
   if (Clock::now() < h.until) return;  // already set aside (its other requests failing too)
   h.cooldown_s = h.cooldown_s == 0 ? options_.cooldown_s : std::min(2 * h.cooldown_s, 60.0);
   h.until = Clock::now() + seconds(h.cooldown_s);
-  std::fprintf(stderr, "mop: endpoint %s set aside for %.0f s after %d failures in a row (last: %s)\n",
+  std::fprintf(stderr, "mop: endpoint %s set aside for %.1f s after %d failures in a row (last: %s)\n",
                endpoints_[e].text().c_str(), h.cooldown_s, h.failures, what.c_str());
 }
 

@@ -152,6 +152,7 @@ TEST_F(HttpCli, ScoringAgainstLlamaServerFailsAtStartUpNamingTheCapability) {
   EXPECT_EQ(run_command(mop() + "lm score --endpoint " + a_->url() + " --prompt 'Once' --continuation ' upon'", nullptr, &err), 1);
   EXPECT_NE(err.find("endpoint " + a_->url() + " cannot score"), std::string::npos) << err;
   EXPECT_NE(err.find("prompt_logprobs"), std::string::npos) << err;
+  EXPECT_NE(err.find("echo answer has no prompt logprobs"), std::string::npos) << err;  // it returns only generated-token logprobs
   // mop fit checks before reading or embedding anything.
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(run_command(mop() + "fit --data " + data() + " --personas " + personas() + " --run " + dir_->file("run_http") +

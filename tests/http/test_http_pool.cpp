@@ -213,3 +213,22 @@ TEST(HttpPool, EndpointUrlsAreChecked) {
   EXPECT_EQ(lm::http::parse_endpoint("http://h:1/proxy/v1").prefix, "/proxy");
   EXPECT_EQ(lm::http::parse_endpoint("https://h").origin, "https://h");
 }
+
+TEST(HttpPool, SetAsideEndpointIsTriedAgainAfterItsCoolDown) {
+  // The only endpoint fails three times in a row (set aside), then recovers: after the cool-down
+  // a probe finds it back and the run finishes on it.
+  ScriptedServer s([](int n, const httplib::Request&, httplib::Response& r) {
+    if (n < 3) r.status = 502;
+    else ok(r);
+  });
+  auto o = fast_options({s.url()});
+  o.max_in_flight = 1;
+  o.cooldown_s = 0.3;
+  EndpointPool pool(o);
+  testing::internal::CaptureStderr();
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(run_calls(pool, 10), 10);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(300));  // it waited out the cool-down
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("set aside for"), std::string::npos);
+  EXPECT_EQ(s.posts(), 13);
+}

@@ -106,3 +106,21 @@ TEST_F(VllmScoring, ChatApiCannotScore) {
   auto m = lm::open_model(o);
   EXPECT_THROW(m->score(pairs(*local_, 1.0)), Error);
 }
+
+TEST(VllmEchoScoring, EchoWithLogprobsIsUsedWhenPromptLogprobsIsRefused) {
+  // A server with OpenAI's legacy echo + logprobs only: found at start-up and used.
+  test::VllmFake echo_only(test::stories_model(), "stories-echo", /*prompt_logprobs=*/false);
+  auto local = lm::load_llama(stories());
+  lm::ModelOptions o;
+  o.http.endpoints = {echo_only.url()};
+  o.http.score_top_k = 5;
+  o.llama.chat_template = "plain";
+  auto m = lm::open_model(o, {.score = true});
+  const auto req = pairs(*local, 1.0);
+  const auto want = local->score(req);
+  const auto got = m->score(req);
+  for (size_t i = 0; i < req.size(); ++i) {
+    EXPECT_EQ(got[i].n_tokens, want[i].n_tokens) << i;
+    EXPECT_NEAR(got[i].logprob, want[i].logprob, 1e-3 * std::max(1.0, std::abs(want[i].logprob))) << i;
+  }
+}

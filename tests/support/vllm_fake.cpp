@@ -26,6 +26,7 @@ struct VllmFake::Impl {
   std::thread thread;
   int port = 0;
   std::atomic<int> completions{0};
+  bool allow_prompt_logprobs = true;
 
   std::vector<llama_token> tokenize(const std::string& text, bool special) {
     std::vector<llama_token> t(text.size() + 8);
@@ -47,7 +48,9 @@ struct VllmFake::Impl {
     std::vector<llama_token> ids;
     if (req.at("prompt").is_string()) ids = tokenize(req["prompt"].get<std::string>(), true);
     else ids = req.at("prompt").get<std::vector<llama_token>>();
-    const int k = req.value("prompt_logprobs", -1);
+    if (req.contains("prompt_logprobs") && !allow_prompt_logprobs) throw std::runtime_error("prompt_logprobs is not supported");
+    const bool echo = req.value("echo", false);
+    const int k = echo ? req.value("logprobs", -1) : req.value("prompt_logprobs", -1);
     const int n_vocab = llama_vocab_n_tokens(vocab);
     std::lock_guard lock(mu);
     llama_memory_clear(llama_get_memory(ctx), true);
@@ -65,19 +68,24 @@ struct VllmFake::Impl {
       throw std::runtime_error("decode failed");
     }
     nlohmann::json plp = nlohmann::json::array({nullptr});
+    nlohmann::json e_tokens = nlohmann::json::array({piece(ids[0])}), e_lp = nlohmann::json::array({nullptr}),
+                   e_top = nlohmann::json::array({nullptr}), e_offset = nlohmann::json::array({0});
+    size_t offset = piece(ids[0]).size();
     llama_token next = 0;
+    double next_lp = 0;
     for (size_t i = 0; i < ids.size(); ++i) {
       const float* z = llama_get_logits_ith(ctx, static_cast<int>(i));
-      if (i + 1 == ids.size()) {
-        next = static_cast<llama_token>(std::max_element(z, z + n_vocab) - z);
-        break;
-      }
-      if (k < 0) continue;
       double top = z[0];
       for (int v = 1; v < n_vocab; ++v) top = std::max(top, double(z[v]));
       double sum = 0;
       for (int v = 0; v < n_vocab; ++v) sum += std::exp(double(z[v]) - top);
       const double lse = top + std::log(sum);
+      if (i + 1 == ids.size()) {
+        next = static_cast<llama_token>(std::max_element(z, z + n_vocab) - z);
+        next_lp = double(z[next]) - lse;
+        break;
+      }
+      if (k < 0) continue;
       std::vector<int> order(n_vocab);
       for (int v = 0; v < n_vocab; ++v) order[v] = v;
       std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
@@ -87,14 +95,37 @@ struct VllmFake::Impl {
         pos[std::to_string(v)] = {{"logprob", double(z[v]) - lse}, {"rank", rank}, {"decoded_token", piece(v)}};
       };
       const llama_token actual = ids[i + 1];
+      if (echo) {  // legacy form: keyed by token text, the k likeliest only
+        nlohmann::json t = nlohmann::json::object();
+        for (int r = 0; r < std::min(k, n_vocab); ++r) t[piece(order[r])] = double(z[order[r]]) - lse;
+        e_tokens.push_back(piece(actual));
+        e_lp.push_back(double(z[actual]) - lse);
+        e_top.push_back(std::move(t));
+        e_offset.push_back(offset);
+        offset += piece(actual).size();
+        continue;
+      }
       add(actual);
       for (int r = 0; r < std::min(k, n_vocab); ++r) add(order[r]);
       plp.push_back(std::move(pos));
     }
+    if (echo) {  // the generated token closes the lists
+      e_tokens.push_back(piece(next));
+      e_lp.push_back(next_lp);
+      e_top.push_back(nlohmann::json::object({{piece(next), next_lp}}));
+      e_offset.push_back(offset);
+    }
     llama_batch_free(batch);
     nlohmann::json choice = {{"index", 0}, {"text", piece(next)}, {"logprobs", nullptr}, {"finish_reason", "length"},
                              {"stop_reason", nullptr}};
-    if (k >= 0) choice["prompt_logprobs"] = std::move(plp);
+    if (echo && k >= 0) {
+      std::string text;  // the prompt echoed, then the completion
+      for (const auto& t : e_tokens) text += t.get<std::string>();
+      choice["text"] = text;
+      choice["logprobs"] = {{"tokens", e_tokens}, {"token_logprobs", e_lp}, {"top_logprobs", e_top}, {"text_offset", e_offset}};
+    } else if (k >= 0) {
+      choice["prompt_logprobs"] = std::move(plp);
+    }
     return {{"id", "cmpl-fake"},
             {"object", "text_completion"},
             {"created", 0},
@@ -104,9 +135,10 @@ struct VllmFake::Impl {
   }
 };
 
-VllmFake::VllmFake(const std::string& gguf, const std::string& name) : impl_(std::make_unique<Impl>()) {
+VllmFake::VllmFake(const std::string& gguf, const std::string& name, bool prompt_logprobs) : impl_(std::make_unique<Impl>()) {
   lm::init_llama_backend(false);
   impl_->name = name;
+  impl_->allow_prompt_logprobs = prompt_logprobs;
   auto mp = llama_model_default_params();
   mp.n_gpu_layers = 0;
   impl_->model = llama_model_load_from_file(gguf.c_str(), mp);

@@ -11,6 +11,10 @@
 //                         (temperature 1) values as vLLM V1 returns them (vllm/logprobs.py:
 //                         PromptLogprobs = list[dict[int, Logprob] | None]); the completion itself
 //                         is one greedy token.
+//                         "echo": true with "logprobs": k -> OpenAI's legacy form: choices[0].logprobs
+//                         {"tokens", "token_logprobs", "top_logprobs", "text_offset"} over the prompt
+//                         and the generated token (vLLM and SGLang answer it too).
+// prompt_logprobs = false makes it refuse "prompt_logprobs" (400), a server with echo only.
 #include <memory>
 #include <string>
 
@@ -18,7 +22,7 @@ namespace mop::test {
 
 class VllmFake {
  public:
-  VllmFake(const std::string& gguf, const std::string& name);
+  VllmFake(const std::string& gguf, const std::string& name, bool prompt_logprobs = true);
   ~VllmFake();
   std::string url() const;
   int requests() const;  // POST /v1/completions answered
