@@ -98,8 +98,7 @@ std::vector<std::pair<int, double>> entries_echo(const nlohmann::json& logprobs,
 void HttpModel::check_scoring(size_t e) {
   const std::string need =
       "; scoring (mop fit, mop lm score, mop baseline picle) needs prompt-token log-probabilities (vLLM's "
-      "prompt_logprobs, or echo with logprobs) and POST /tokenize. vLLM serves them; llama-server and Ollama do not "
-      "(llama-server refuses echo)";
+      "prompt_logprobs, or echo with logprobs) and POST /tokenize. vLLM serves them; llama-server and Ollama do not";
   const nlohmann::json base = {{"model", model_}, {"prompt", "Once upon a time"}, {"max_tokens", 1}, {"temperature", 1.0}};
   std::string why;
   if (score_api_ != ScoreApi::echo) {

@@ -121,7 +121,8 @@ void register_lm(CLI::App& app) {
       "Output JSONL, in input order: id, text, n_tokens, finish_reason, seed.\n"
       "Examples:\n"
       "  mop lm generate -m model.gguf --prompt 'Once upon a time' --max-tokens 32\n"
-      "  mop lm generate -m model.gguf --prompts prompts.jsonl --temperature 0.8 --top-p 0.95 --seed 7 -o out.jsonl");
+      "  mop lm generate -m model.gguf --prompts prompts.jsonl --temperature 0.8 --top-p 0.95 --seed 7 -o out.jsonl\n"
+      "  mop lm generate --endpoint http://127.0.0.1:8080 --endpoint http://127.0.0.1:8081 --api chat --prompts prompts.jsonl");
   add_model_options(gen, args->model);
   gen->add_option("--prompts", args->input, "input JSONL file");
   add_prompt_options(gen, *args);
@@ -140,7 +141,8 @@ void register_lm(CLI::App& app) {
       "dlogprob_dtau (its exact derivative) and n_tokens.\n"
       "Examples:\n"
       "  mop lm score -m model.gguf --prompt 'Once upon a time' --continuation ' there was a cat'\n"
-      "  mop lm score -m model.gguf --input pairs.jsonl --tau 0.6 -o scores.jsonl");
+      "  mop lm score -m model.gguf --input pairs.jsonl --tau 0.6 -o scores.jsonl\n"
+      "  mop lm score --endpoint http://vllm-host:8000 --input pairs.jsonl   # needs prompt_logprobs (vLLM)");
   add_model_options(score, args->model);
   score->add_option("--input", args->input, "input JSONL file");
   add_prompt_options(score, *args);
