@@ -5,7 +5,8 @@
 //   token, null for the first, then {"<token id>": {"logprob": l, "rank": r, "decoded_token": s},
 //   ...} holding the k likeliest tokens and the prompt's own token (vllm/logprobs.py:
 //   PromptLogprobs = list[dict[int, Logprob] | None]; CompletionResponseChoice in
-//   vllm/entrypoints/openai/protocol.py).
+//   vllm/entrypoints/openai/protocol.py; see https://docs.vllm.ai/en/latest/api/vllm/v1/engine/logprobs/
+//   and https://docs.vllm.ai/en/v0.14.0/api/vllm/entrypoints/openai/protocol/).
 // - OpenAI's legacy "echo": true with "logprobs": k (vLLM, SGLang and others). The choice's
 //   "logprobs" has "tokens", "token_logprobs" (null for the first) and "top_logprobs" (per
 //   position a {token text: logprob} map of the k likeliest), covering the prompt and then the
