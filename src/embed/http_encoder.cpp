@@ -39,8 +39,10 @@ Matrix HttpEncoder::encode(const std::vector<std::string>& texts) {
         if (!j.contains("data") || !j["data"].is_array() || j["data"].size() != want)
           throw Error("answer has no \"data\" list of " + std::to_string(want) + " embeddings");
         std::vector<std::vector<float>> got(want);
+        size_t position = 0;
         for (const auto& d : j["data"]) {
-          const size_t i = d.value("index", size_t{0});
+          const size_t i = d.contains("index") && d["index"].is_number_unsigned() ? d["index"].get<size_t>() : position;
+          ++position;
           if (i >= want || !d.contains("embedding") || !d["embedding"].is_array())
             throw Error("answer has an embedding without a valid index or vector");
           got[i] = d["embedding"].get<std::vector<float>>();
