@@ -3,6 +3,9 @@
 //   glove-sif            GloVe 6B 100-d + SIF (default; vectors fetched by scripts/setup.sh)
 //   PATH.gguf | hf:...   a llama.cpp embedding model (BERT family), its own pooling (else mean),
 //                        L2-normalised; texts longer than its context are truncated to it
+//   http://HOST:PORT[,http://HOST2:PORT2...]
+//                        OpenAI-compatible /v1/embeddings servers (replicas of one model; API key
+//                        from $MOP_API_KEY), L2-normalised here; see docs/serving.md
 // Encoders that are slow to run are wrapped in the on-disk embedding cache (CachedEncoder).
 #include <filesystem>
 #include <memory>

@@ -17,15 +17,17 @@
 #include <nlohmann/json.hpp>
 
 #include "mop/baselines.h"
-#include "mop/lm_llama.h"
+#include "mop/lm_open.h"
 #include "mop/personas.h"
 #include "mop/trainer.h"
 
 namespace mop::experiment {
 
 struct ModelSpec {
-  std::string name;  // how outputs and tables name it
-  lm::LlamaOptions llama;
+  std::string name;          // how outputs and tables name it
+  lm::ModelOptions options;  // a GGUF in process, or serving endpoints (options.http.endpoints)
+  // What identifies its outputs: the GGUF path, or the served model's name (replicas may change).
+  std::string identity() const;
 };
 
 struct DataSpec {

@@ -1,6 +1,7 @@
 #include "mop/embed_open.h"
 
 #include "embed/gguf_encoder.h"
+#include "embed/http_encoder.h"
 #include "mop/embed_cache.h"
 #include "mop/embed_glove.h"
 #include "mop/error.h"
@@ -31,7 +32,19 @@ std::shared_ptr<Encoder> open_encoder(const std::string& name, const EncoderOpti
     if (!options.use_cache) return encoder;
     return std::make_shared<CachedEncoder>(std::move(encoder), cache / "embeddings.sqlite");
   }
-  throw Error("unknown encoder '" + name + "': use glove-sif, a GGUF embedding model path, or hf:OWNER/REPO/FILE.gguf");
+  if (name.rfind("http://", 0) == 0 || name.rfind("https://", 0) == 0) {
+    lm::HttpOptions o;
+    for (size_t begin = 0; begin <= name.size();) {  // comma-separated replicas
+      const size_t comma = std::min(name.find(',', begin), name.size());
+      if (comma > begin) o.endpoints.push_back(name.substr(begin, comma - begin));
+      begin = comma + 1;
+    }
+    auto encoder = std::make_shared<HttpEncoder>(o, options.batch_size);
+    if (!options.use_cache) return encoder;
+    return std::make_shared<CachedEncoder>(std::move(encoder), cache / "embeddings.sqlite");
+  }
+  throw Error("unknown encoder '" + name +
+              "': use glove-sif, a GGUF embedding model path, hf:OWNER/REPO/FILE.gguf, or http(s)://HOST:PORT[,http://...]");
 }
 
 }  // namespace mop::embed

@@ -34,29 +34,57 @@ void check_names(const Section& s, const std::string& key, const std::vector<std
 }
 
 ModelSpec read_model(const Section& m, const fs::path& base) {
-  m.allow({"name", "model", "chat_template", "ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir"});
+  m.allow({"name", "model", "chat_template", "ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir",
+           "endpoints", "api", "served_model", "api_key_env", "max_in_flight", "timeout", "retries", "score_top_k"});
   ModelSpec spec;
   m.get("name", spec.name);
   if (spec.name.empty()) m.fail("name", "missing (each model needs a name for outputs and tables)");
   for (char c : spec.name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
       m.fail("name", "'" + spec.name + "' may hold only letters, digits, '-', '_' and '.' (it names folders)");
-  if (!m.has("model")) m.fail("model", "missing (a GGUF file or hf:OWNER/REPO/FILE.gguf)");
-  m.get("model", spec.llama.model);
-  spec.llama.model = resolve(base, spec.llama.model);
-  m.get("chat_template", spec.llama.chat_template);
-  if (!spec.llama.chat_template.empty() && fs::path(spec.llama.chat_template).has_extension())
-    spec.llama.chat_template = resolve(base, spec.llama.chat_template);
-  m.get("ctx", spec.llama.n_ctx);
-  m.get("batch_tokens", spec.llama.n_batch);
-  m.get("parallel", spec.llama.n_parallel);
-  m.get("threads", spec.llama.n_threads);
-  m.get("gpu_layers", spec.llama.n_gpu_layers);
-  m.get("cache_dir", spec.llama.cache_dir);
+  auto& llama = spec.options.llama;
+  auto& http = spec.options.http;
+  if (m.has("model") == m.has("endpoints"))
+    m.fail("model", "give model (a GGUF file or hf:OWNER/REPO/FILE.gguf) or endpoints (serving URLs), not both");
+  std::string chat_template;
+  m.get("chat_template", chat_template);
+  if (!chat_template.empty() && fs::path(chat_template).has_extension()) chat_template = resolve(base, chat_template);
+  if (m.has("model")) {
+    for (const char* key : {"api", "served_model", "api_key_env", "max_in_flight", "timeout", "retries", "score_top_k"})
+      if (m.has(key)) m.fail(key, "applies to endpoints only");
+    m.get("model", llama.model);
+    llama.model = resolve(base, llama.model);
+    llama.chat_template = chat_template;
+    m.get("ctx", llama.n_ctx);
+    m.get("batch_tokens", llama.n_batch);
+    m.get("parallel", llama.n_parallel);
+    m.get("threads", llama.n_threads);
+    m.get("gpu_layers", llama.n_gpu_layers);
+    m.get("cache_dir", llama.cache_dir);
+  } else {
+    for (const char* key : {"ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir"})
+      if (m.has(key)) m.fail(key, "applies to an in-process model only (not to endpoints)");
+    m.get("endpoints", http.endpoints);
+    if (http.endpoints.empty()) m.fail("endpoints", "give at least one URL");
+    http.chat_template = chat_template;
+    m.get("api", http.api);
+    if (http.api != "completions" && http.api != "chat") m.fail("api", "must be completions or chat");
+    m.get("served_model", http.model);
+    m.get("api_key_env", http.api_key_env);
+    m.get("max_in_flight", http.max_in_flight);
+    m.get("timeout", http.timeout_s);
+    m.get("retries", http.retries);
+    m.get("score_top_k", http.score_top_k);
+  }
   return spec;
 }
 
 }  // namespace
+
+std::string ModelSpec::identity() const {
+  if (options.http.endpoints.empty()) return options.llama.model;
+  return "http:" + (options.http.model.empty() ? std::string("(the servers' first model)") : options.http.model);
+}
 
 std::vector<std::string> method_names() { return {"mop", "zerogen", "attrprompt", "picle", "progen"}; }
 std::vector<std::string> ablation_names() { return {"no_exemplars", "generic_personas", "random_personas"}; }

@@ -20,7 +20,11 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json model_spec(const ModelSpec& m) {
-  return {{"name", m.name}, {"model", m.llama.model}, {"chat_template", m.llama.chat_template}};
+  const bool http = !m.options.http.endpoints.empty();
+  nlohmann::json j = {{"name", m.name}, {"model", m.identity()},
+                      {"chat_template", http ? m.options.http.chat_template : m.options.llama.chat_template}};
+  if (http) j["api"] = m.options.http.api;
+  return j;
 }
 
 // One part of a set: the samples generated under one label condition (or all of them).
@@ -111,10 +115,13 @@ class Runner {
   lm::LanguageModel& model(const std::string& name) {
     auto it = models_.find(name);
     if (it != models_.end()) return *it->second;
+    // The main model scores (fits, PICLe, persona labels); so do the models gates are fitted with.
+    const bool scores = name == c_.models.front().name ||
+                        std::find(c_.transfer_fit.begin(), c_.transfer_fit.end(), name) != c_.transfer_fit.end();
     for (const auto& m : c_.models)
       if (m.name == name) {
-        say("loading model " + name + " (" + m.llama.model + ")");
-        return *models_.emplace(name, lm::load_llama(m.llama)).first->second;
+        say("opening model " + name + " (" + m.identity() + ")");
+        return *models_.emplace(name, lm::open_model(m.options, {.score = scores})).first->second;
       }
     throw Error("experiment: no model named " + name);
   }

@@ -125,7 +125,7 @@ nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, co
 std::string tables_markdown(const Config& c, const nlohmann::json& tables) {
   std::string md = "# Experiment " + c.name + "\n\n";
   md += "Models:";
-  for (const auto& m : c.models) md += " `" + m.name + "` (" + m.llama.model + ")";
+  for (const auto& m : c.models) md += " `" + m.name + "` (" + m.identity() + ")";
   md += ". Domain " + c.domain + ", encoder " + c.encoder + ", " + std::to_string(c.samples) + " samples per set, " +
         std::to_string(c.seeds.size()) + (c.seeds.size() == 1 ? " seed" : " seeds (mean ± sd)") +
         ". Every set is compared with the golden set in one evaluation: see eval/metrics.md and eval/report.html.\n";

@@ -45,7 +45,7 @@ TEST(ExperimentConfig, MinimalConfigGetsDefaultsAndResolvedPaths) {
   EXPECT_EQ(c.data.train, (fs::absolute(dir.path()) / "data/train.jsonl").lexically_normal().string());
   EXPECT_EQ(c.data.golden, "/abs/golden.jsonl");
   ASSERT_EQ(c.models.size(), 1u);
-  EXPECT_EQ(c.models[0].llama.model, (fs::absolute(dir.path()) / "models/m.gguf").lexically_normal().string());
+  EXPECT_EQ(c.models[0].options.llama.model, (fs::absolute(dir.path()) / "models/m.gguf").lexically_normal().string());
   EXPECT_EQ(c.methods, (std::vector<std::string>{"mop", "zerogen", "attrprompt", "picle"}));
   EXPECT_EQ(c.labels.mode, "none");
   EXPECT_EQ(c.seeds, std::vector<uint64_t>{0});
@@ -75,6 +75,25 @@ TEST(ExperimentConfig, BadValuesNameTheKey) {
   EXPECT_NE(error_of("data:\n  train: a.jsonl\nmodels: []\n").find("data.golden: missing"), std::string::npos);
   EXPECT_NE(error_of("data: [1, 2\n").find("not valid YAML"), std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "  - name: main\n    model: x.gguf\n").find("used twice"), std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "    endpoints: [http://127.0.0.1:8000]\n").find("not both"), std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "    served_model: llama\n").find("models[0].served_model: applies to endpoints only"),
+            std::string::npos);
+}
+
+TEST(ExperimentConfig, ModelsMayBeServingEndpoints) {
+  TempDir dir;
+  const std::string path = dir.file("exp.yaml");
+  write_file(path, std::string(kMinimal) +
+                       "  - name: served\n    endpoints: [http://127.0.0.1:8000, http://127.0.0.1:8001/v1]\n"
+                       "    api: chat\n    served_model: llama-3-8b\n    max_in_flight: 4\n");
+  const auto c = ex::read_config(path);
+  ASSERT_EQ(c.models.size(), 2u);
+  const auto& http = c.models[1].options.http;
+  EXPECT_EQ(http.endpoints.size(), 2u);
+  EXPECT_EQ(http.api, "chat");
+  EXPECT_EQ(http.model, "llama-3-8b");
+  EXPECT_EQ(http.max_in_flight, 4);
+  EXPECT_EQ(c.models[1].identity(), "http:llama-3-8b");
 }
 
 TEST(ExperimentConfig, PlanNamesEverySet) {

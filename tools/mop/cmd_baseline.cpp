@@ -19,7 +19,7 @@ struct BaselineArgs {
   std::string name, out, contexts, context_field = "context", label, attributes, data, personas, encoder = "glove-sif";
   std::vector<std::string> classes;
   DataArgs data_args;
-  lm::LlamaOptions model;
+  lm::ModelOptions model;
   baselines::BaselineOptions options;
   baselines::PicleOptions picle;
   baselines::ProgenOptions progen;
@@ -60,10 +60,10 @@ void run(BaselineArgs a) {
     for (const auto& c : a.classes) a.progen.classes.push_back(baselines::parse_progen_class(c));
     a.progen.shots = a.picle.shots;  // one --shots flag for both
     embed::EncoderOptions eo;
-    eo.n_threads = a.model.n_threads;
+    eo.n_threads = a.model.llama.n_threads;
     encoder = embed::open_encoder(a.encoder, eo);  // a missing encoder fails before the model loads
   }
-  auto model = lm::load_llama(a.model);
+  auto model = lm::open_model(a.model, {.score = a.name == "picle"});  // PICLe ranks examples by likelihood
   util::ProgressBar bar(a.name, a.options.n);
   const auto progress = [&](size_t d, size_t t) { bar.update(d, t); };
   if (a.name == "zerogen") baselines::zerogen(*model, a.out, a.options, progress);

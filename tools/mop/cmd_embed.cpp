@@ -27,6 +27,7 @@ struct EmbedArgs {
   std::string state;
   embed::EncoderOptions options;
   bool no_cache = false;
+  std::vector<std::string> endpoints;  // /v1/embeddings servers instead of --encoder
 };
 
 // Texts per encode() call: small enough for a smooth progress bar, large enough to fill batches.
@@ -67,6 +68,10 @@ void run_embed(EmbedArgs a) {
   }
 
   a.options.use_cache = !a.no_cache;
+  if (!a.endpoints.empty()) {  // the encoder spec for replicas: URL,URL,...
+    a.encoder.clear();
+    for (const auto& e : a.endpoints) a.encoder += (a.encoder.empty() ? "" : ",") + e;
+  }
   auto encoder = embed::open_encoder(a.encoder, a.options);
   // Sets compared later must share one fitted state: fit here and save it, or reuse a saved one.
   const std::string state_out = a.out + ".state.json";
@@ -99,9 +104,15 @@ void register_embed(CLI::App& app) {
       "Examples:\n"
       "  mop embed --input golden.jsonl --out golden.npy\n"
       "  mop embed --input synthetic.jsonl --state golden.npy.state.json --out synthetic.npy\n"
-      "  mop embed --encoder hf:CompendiumLabs/bge-small-en-v1.5-gguf/bge-small-en-v1.5-f16.gguf --input reviews.csv --out r.npy");
-  cmd->add_option("--encoder", args->encoder, "glove-sif, a GGUF embedding model file, or hf:OWNER/REPO/FILE.gguf")
-      ->capture_default_str();
+      "  mop embed --encoder hf:CompendiumLabs/bge-small-en-v1.5-gguf/bge-small-en-v1.5-f16.gguf --input reviews.csv --out r.npy\n"
+      "  mop embed --endpoint http://gpu1:8000 --endpoint http://gpu2:8000 --input reviews.csv --out r.npy");
+  auto* enc = cmd->add_option("--encoder", args->encoder,
+                              "glove-sif, a GGUF embedding model file, hf:OWNER/REPO/FILE.gguf, or http://HOST:PORT[,...]")
+                   ->capture_default_str();
+  cmd->add_option("--endpoint", args->endpoints,
+                  "OpenAI-compatible /v1/embeddings server instead of --encoder (repeatable; API key from $MOP_API_KEY)")
+      ->excludes(enc)
+      ->allow_extra_args(false);
   cmd->add_option("--input", args->input, "records: JSONL, CSV, TSV, or a directory of .txt files")->required();
   cmd->add_option("--format", args->format, "input format: auto, jsonl, csv, tsv, txt")->capture_default_str();
   cmd->add_option("--text", args->text_field, "field holding the text")->capture_default_str();

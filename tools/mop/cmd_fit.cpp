@@ -17,18 +17,19 @@ struct FitArgs {
   std::string data, personas, run, encoder = "glove-sif";
   size_t max_records = 0;
   DataArgs fields;
-  lm::LlamaOptions model;
+  lm::ModelOptions model;
   method::FitOptions options;
 };
 
 void run(const FitArgs& a) {
+  // First: a server that cannot score fails here, before any data is read or embedded.
+  auto model = lm::open_model(a.model, {.score = true});
   auto records = load_records(a.data, a.fields);
   if (a.max_records > 0 && records.size() > a.max_records) records = data::sample(records, a.max_records, a.options.seed);
   method::FitInputs in;
   in.records = std::move(records);
   in.personas = method::read_personas(a.personas);
   in.encoder = embed::open_encoder(a.encoder);
-  auto model = lm::load_llama(a.model);
   in.lm = model.get();
   in.provenance = {{"data", a.data}, {"personas", a.personas}, {"model", model->id()}, {"max_records", a.max_records}};
   auto bar = std::make_unique<util::ProgressBar>("epoch 1", 0);

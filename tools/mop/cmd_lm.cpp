@@ -14,7 +14,7 @@ namespace mop::cli {
 namespace {
 
 struct LmArgs {
-  lm::LlamaOptions model;
+  lm::ModelOptions model;
   std::string input;   // --prompts / --input
   std::string prompt;  // --prompt
   std::string continuation;
@@ -50,7 +50,7 @@ std::vector<util::JsonLine> inputs(const LmArgs& a, const char* file_flag, nlohm
 
 void run_generate(const LmArgs& a) {
   auto lines = inputs(a, "--prompts", {{"prompt", a.prompt}});
-  auto model = lm::load_llama(a.model);
+  auto model = lm::open_model(a.model);
   std::vector<lm::GenerateRequest> requests;
   for (size_t i = 0; i < lines.size(); ++i) {
     lm::GenerateRequest r{prompt_of(lines[i], a, *model), a.sampling};
@@ -78,7 +78,7 @@ void run_generate(const LmArgs& a) {
 
 void run_score(const LmArgs& a) {
   auto lines = inputs(a, "--input", {{"prompt", a.prompt}, {"continuation", a.continuation}});
-  auto model = lm::load_llama(a.model);
+  auto model = lm::open_model(a.model, {.score = true});
   std::vector<lm::ScoreRequest> requests;
   for (const auto& line : lines) {
     lm::ScoreRequest r{prompt_of(line, a, *model), line.string_field("continuation"), a.tau};
@@ -121,7 +121,8 @@ void register_lm(CLI::App& app) {
       "Output JSONL, in input order: id, text, n_tokens, finish_reason, seed.\n"
       "Examples:\n"
       "  mop lm generate -m model.gguf --prompt 'Once upon a time' --max-tokens 32\n"
-      "  mop lm generate -m model.gguf --prompts prompts.jsonl --temperature 0.8 --top-p 0.95 --seed 7 -o out.jsonl");
+      "  mop lm generate -m model.gguf --prompts prompts.jsonl --temperature 0.8 --top-p 0.95 --seed 7 -o out.jsonl\n"
+      "  mop lm generate --endpoint http://127.0.0.1:8080 --endpoint http://127.0.0.1:8081 --api chat --prompts prompts.jsonl");
   add_model_options(gen, args->model);
   gen->add_option("--prompts", args->input, "input JSONL file");
   add_prompt_options(gen, *args);
@@ -140,7 +141,8 @@ void register_lm(CLI::App& app) {
       "dlogprob_dtau (its exact derivative) and n_tokens.\n"
       "Examples:\n"
       "  mop lm score -m model.gguf --prompt 'Once upon a time' --continuation ' there was a cat'\n"
-      "  mop lm score -m model.gguf --input pairs.jsonl --tau 0.6 -o scores.jsonl");
+      "  mop lm score -m model.gguf --input pairs.jsonl --tau 0.6 -o scores.jsonl\n"
+      "  mop lm score --endpoint http://vllm-host:8000 --input pairs.jsonl   # needs prompt_logprobs (vLLM)");
   add_model_options(score, args->model);
   score->add_option("--input", args->input, "input JSONL file");
   add_prompt_options(score, *args);

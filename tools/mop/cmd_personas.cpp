@@ -25,7 +25,7 @@ struct PersonaArgs {
   std::vector<std::string> label_choices;
   CLI::Option* temperature = nullptr;
   DataArgs fields;
-  lm::LlamaOptions model;
+  lm::ModelOptions model;
   method::PersonaOptions options;
 };
 
@@ -35,15 +35,16 @@ void run(const PersonaArgs& a) {
   method::domain_by_name(a.options.domain);  // an unknown domain fails before the model loads
   std::vector<method::Persona> personas;
   std::unique_ptr<lm::LanguageModel> model;
-  const auto open_model = [&]() -> lm::LanguageModel& {
-    if (!model) model = lm::load_llama(a.model);
+  // Opened only when needed (--from alone needs none); labelling scores the options.
+  const auto get_model = [&]() -> lm::LanguageModel& {
+    if (!model) model = lm::open_model(a.model, {.score = !a.label_choices.empty()});
     return *model;
   };
   if (!a.from.empty()) {
     personas = method::read_personas(a.from);
   } else if (a.generic) {
     const double temperature = a.temperature->count() ? a.options.temperature : 1.0;
-    personas = method::generic_personas(open_model(), a.options.k, a.options.domain, a.options.seed, temperature,
+    personas = method::generic_personas(get_model(), a.options.k, a.options.domain, a.options.seed, temperature,
                                         a.options.max_tokens);
   } else {
     auto records = load_records(a.data, a.fields);
@@ -59,9 +60,9 @@ void run(const PersonaArgs& a) {
     if (encoder->fits_corpus()) encoder->fit_corpus(texts);
     const auto embeddings = encoder->encode(texts);
     util::ProgressBar bar("personas", static_cast<size_t>(o.k));
-    personas = method::synthesize_personas(records, embeddings, open_model(), o, [&](size_t d, size_t t) { bar.update(d, t); });
+    personas = method::synthesize_personas(records, embeddings, get_model(), o, [&](size_t d, size_t t) { bar.update(d, t); });
   }
-  if (!a.label_choices.empty()) method::label_personas(open_model(), personas, a.label_choices, a.options.domain);
+  if (!a.label_choices.empty()) method::label_personas(get_model(), personas, a.label_choices, a.options.domain);
   method::write_personas(a.out, personas);
   std::fprintf(stderr, "mop: wrote %zu personas to %s\n", personas.size(), a.out.c_str());
 }

@@ -16,7 +16,7 @@ namespace {
 
 struct SimArgs {
   std::string run, out, encoder, contexts, context_field = "context", label;
-  lm::LlamaOptions model;
+  lm::ModelOptions model;
   method::SimulateOptions options;
 };
 
@@ -31,7 +31,7 @@ void run(SimArgs a) {
   if (!a.contexts.empty()) a.options.contexts = read_contexts(a.contexts, a.context_field);
   if (!a.label.empty()) a.options.label = a.label;
   auto encoder = embed::open_encoder(a.encoder);
-  auto model = lm::load_llama(a.model);
+  auto model = lm::open_model(a.model);
   util::ProgressBar bar("simulate", a.options.n);
   method::simulate(run, *encoder, *model, a.out, a.options, [&](size_t d, size_t t) { bar.update(d, t); });
   bar.finish();
@@ -48,6 +48,7 @@ void register_simulate(CLI::App& app) {
       "Rerunning the same command after an interruption continues it (OUT.partial).\n"
       "Examples:\n"
       "  mop simulate --run runs/sst2 -m model.gguf -n 5000 -o synthetic.jsonl\n"
+      "  mop simulate --run runs/sst2 --endpoint http://gpu1:8000 --endpoint http://gpu2:8000 --chat-template llama3 -n 5000 -o s.jsonl\n"
       "  mop simulate --run runs/sst2 -m other.gguf -n 1000 --condition 'You had a positive impression.' --label positive -o pos.jsonl\n"
       "  mop simulate --run runs/yelp -m model.gguf -n 1000 --contexts categories.txt --mix 2 -o mixed.jsonl");
   cmd->add_option("--run", a->run, "run directory from mop fit")->required();
