@@ -89,7 +89,9 @@ std::string ModelSpec::identity() const {
 std::vector<std::string> method_names() { return {"mop", "zerogen", "attrprompt", "picle", "progen"}; }
 std::vector<std::string> ablation_names() { return {"no_exemplars", "generic_personas", "random_personas"}; }
 
-Config read_config(const fs::path& path) {
+namespace {
+
+Config read_config_checked(const fs::path& path) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path.string());
@@ -282,6 +284,16 @@ Config read_config(const fs::path& path) {
     }
   }
   return c;
+}
+
+}  // namespace
+
+Config read_config(const fs::path& path) {
+  try {
+    return read_config_checked(path);
+  } catch (const YAML::Exception& e) {  // e.g. a key that is itself a list or mapping
+    throw Error(path.string() + (e.mark.is_null() ? std::string() : ":" + std::to_string(e.mark.line + 1)) + ": " + e.msg);
+  }
 }
 
 }  // namespace mop::experiment

@@ -74,6 +74,8 @@ TEST(ExperimentConfig, BadValuesNameTheKey) {
   EXPECT_NE(error_of(std::string(kMinimal) + "domain: poetry\n").find("unknown domain 'poetry'"), std::string::npos);
   EXPECT_NE(error_of("data:\n  train: a.jsonl\nmodels: []\n").find("data.golden: missing"), std::string::npos);
   EXPECT_NE(error_of("data: [1, 2\n").find("not valid YAML"), std::string::npos);
+  EXPECT_NE(error_of("? [a, b]\n: 1\n").find("exp.yaml:1: "), std::string::npos);  // a key that is a list
+  EXPECT_NE(error_of("[1, 2]\n").find("the config must be a mapping"), std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "  - name: main\n    model: x.gguf\n").find("used twice"), std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "    endpoints: [http://127.0.0.1:8000]\n").find("not both"), std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "    served_model: llama\n").find("models[0].served_model: applies to endpoints only"),
