@@ -195,6 +195,9 @@ void EndpointPool::run(size_t n, const std::function<Call(size_t)>& make,
             handle(job->index, j);
           } catch (const Error& ex) {
             throw Error("endpoint " + endpoints_[e].text() + ": POST " + call.path + ": " + ex.what());
+          } catch (const nlohmann::json::exception& ex) {  // a field of the wrong type or missing
+            throw Error("endpoint " + endpoints_[e].text() + ": POST " + call.path + ": unexpected answer (" + ex.what() +
+                        "): " + r.body.substr(0, 200));
           }
         }
       } catch (...) {

@@ -232,3 +232,22 @@ TEST(HttpPool, SetAsideEndpointIsTriedAgainAfterItsCoolDown) {
   EXPECT_NE(testing::internal::GetCapturedStderr().find("set aside for"), std::string::npos);
   EXPECT_EQ(s.posts(), 13);
 }
+
+// A 200 answer of the wrong shape is one clear error naming the endpoint, never an internal error.
+TEST(HttpPool, AnswerOfTheWrongShapeIsAClearError) {
+  ScriptedServer server([](int, const httplib::Request&, httplib::Response& r) {
+    r.set_content(R"({"data": [{"embedding": ["x"]}]})", "application/json");
+  });
+  EndpointPool pool(fast_options({server.url()}));
+  try {
+    pool.run(1, [](size_t) { return Call{"/v1/embeddings", {}}; },
+             [](size_t, const nlohmann::json& j) { (void)j.at("data").at(0).at("embedding").get<std::vector<float>>(); });
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("endpoint " + server.url()), std::string::npos) << what;
+    EXPECT_NE(what.find("unexpected answer"), std::string::npos) << what;
+    EXPECT_NE(what.find(R"({"data")"), std::string::npos) << what;
+  }
+  EXPECT_EQ(server.posts(), 1) << "not retried: the server answered";
+}
