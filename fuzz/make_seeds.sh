@@ -31,6 +31,20 @@ printf ',id,text,label\r\n1,"multi\r\nline, ""quoted""",pos\r\n2,5" screen,neg\r
 printf '{"prompt": "Hi", "id": "a", "weight": 0.5}\n\n{"prompt": "caf\xc3\xa9 \\u00e9"}\n' > "$seeds/fuzz_cli_jsonl/prompts"
 printf 'ascii \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xed\x9f\xbf \xf4\x8f\xbf\xbf' > "$seeds/fuzz_utf8/ranges"
 
+# Serving engines' answers: the first byte picks the parser (see fuzz_http_answers.cpp).
+a=$seeds/fuzz_http_answers
+mkdir -p "$a" "$build"/corpus/fuzz_http_answers
+printf '\x00{"tokens": [1, 15043, 29892]}' > "$a/tokenize"
+printf '\x01{"choices": [{"text": "A fine film.", "finish_reason": "length"}], "usage": {"completion_tokens": 4}}' > "$a/completion"
+printf '\x02{"choices": [{"message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}]}' > "$a/chat"
+printf '\x0b{"data": [{"index": 1, "embedding": [0.5, -1]}, {"index": 0, "embedding": [1, 2]}]}' > "$a/embeddings"
+printf '\x0c{"choices": [{"text": "x", "prompt_logprobs": [null, {"7": {"logprob": -1.5, "rank": 2}, "3": {"logprob": -0.3, "rank": 1}}, {"9": -0.1}]}]}' > "$a/prompt_logprobs"
+printf '\x0d{"choices": [{"text": "x", "logprobs": {"tokens": ["Once", " upon"], "token_logprobs": [null, -2.0], "top_logprobs": [null, {" upon": -2.0, " a": -0.5}]}}]}' > "$a/echo"
+
+# Experiment configs: the shipped ones.
+mkdir -p "$seeds/fuzz_experiment_config" "$build"/corpus/fuzz_experiment_config
+cp "$(dirname "$0")"/../experiments/*.yaml "$seeds/fuzz_experiment_config/"
+
 MOP_FUZZ_WRITE_SEEDS="$seeds/fuzz_gate" "$build/fuzz_gate"
 MOP_FUZZ_WRITE_SEEDS="$seeds/fuzz_npy" "$build/fuzz_npy"
 echo "make_seeds: $(find "$seeds" -type f | wc -l) seed files in $seeds"

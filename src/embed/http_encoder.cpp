@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "lm/http_answers.h"
 #include "mop/error.h"
 
 namespace mop::embed {
@@ -36,17 +37,7 @@ Matrix HttpEncoder::encode(const std::vector<std::string>& texts) {
       },
       [&](size_t c, const nlohmann::json& j) {
         const size_t want = std::min(texts.size(), (c + 1) * batch_size_) - c * batch_size_;
-        if (!j.contains("data") || !j["data"].is_array() || j["data"].size() != want)
-          throw Error("answer has no \"data\" list of " + std::to_string(want) + " embeddings");
-        std::vector<std::vector<float>> got(want);
-        size_t position = 0;
-        for (const auto& d : j["data"]) {
-          const size_t i = d.contains("index") && d["index"].is_number_unsigned() ? d["index"].get<size_t>() : position;
-          ++position;
-          if (i >= want || !d.contains("embedding") || !d["embedding"].is_array())
-            throw Error("answer has an embedding without a valid index or vector");
-          got[i] = d["embedding"].get<std::vector<float>>();
-        }
+        auto got = lm::http_answers::embeddings(j, want);
         rows[c] = std::move(got);
       });
   Matrix m;

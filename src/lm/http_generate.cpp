@@ -1,6 +1,7 @@
 // Generation over HTTP: /v1/completions (raw prompt) and /v1/chat/completions (server template).
 #include <algorithm>
 
+#include "lm/http_answers.h"
 #include "lm/http_model.h"
 #include "mop/error.h"
 
@@ -41,29 +42,11 @@ http::Call HttpModel::chat_call(const GenerateRequest& r) const {
   return {"/v1/chat/completions", std::move(body)};
 }
 
-Generation parse_generation(const nlohmann::json& answer, bool chat) {
-  const std::string what = "answer ";
-  if (!answer.contains("choices") || !answer["choices"].is_array() || answer["choices"].empty())
-    throw Error(what + "has no choices: " + answer.dump().substr(0, 300));
-  const auto& c = answer["choices"][0];
-  Generation g;
-  const nlohmann::json* text = nullptr;
-  if (chat && c.contains("message") && c["message"].contains("content")) text = &c["message"]["content"];
-  if (!chat && c.contains("text")) text = &c["text"];
-  if (!text || !(text->is_string() || text->is_null())) throw Error(what + "has no text: " + c.dump().substr(0, 300));
-  if (text->is_string()) g.text = text->get<std::string>();
-  g.finish_reason = c.value("finish_reason", nlohmann::json("stop")).is_string() ? c.value("finish_reason", "stop") : "stop";
-  if (g.finish_reason != "length") g.finish_reason = "stop";  // "eos", "stop_sequence", ... all end the text
-  if (answer.contains("usage") && answer["usage"].contains("completion_tokens") && answer["usage"]["completion_tokens"].is_number())
-    g.n_tokens = answer["usage"]["completion_tokens"].get<int>();
-  return g;
-}
-
 std::vector<Generation> HttpModel::generate(const std::vector<GenerateRequest>& requests, const Progress& progress) {
   std::vector<Generation> out(requests.size());
   pool_->run(
       requests.size(), [&](size_t i) { return chat_ ? chat_call(requests[i]) : completion_call(requests[i]); },
-      [&](size_t i, const nlohmann::json& j) { out[i] = parse_generation(j, chat_); }, progress);
+      [&](size_t i, const nlohmann::json& j) { out[i] = http_answers::generation(j, chat_); }, progress);
   return out;
 }
 

@@ -47,7 +47,4 @@ class HttpModel final : public LanguageModel {
   bool chat_ = false;
 };
 
-// Parses a generation answer of /v1/completions or /v1/chat/completions.
-Generation parse_generation(const nlohmann::json& answer, bool chat);
-
 }  // namespace mop::lm

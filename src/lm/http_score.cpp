@@ -18,83 +18,13 @@
 #include <cmath>
 #include <map>
 
+#include "lm/http_answers.h"
 #include "lm/http_model.h"
 #include "lm/topk_tempered.h"
 #include "mop/error.h"
 
 namespace mop::lm {
-namespace {
-
-std::vector<int> parse_tokens(const nlohmann::json& j) {
-  if (!j.contains("tokens") || !j["tokens"].is_array()) throw Error("/tokenize answer has no \"tokens\" list");
-  std::vector<int> t;
-  for (const auto& v : j["tokens"]) {
-    if (!v.is_number_integer()) throw Error("/tokenize answer: a token is not an integer");
-    t.push_back(v.get<int>());
-  }
-  return t;
-}
-
-const nlohmann::json* first_choice(const nlohmann::json& j) {
-  if (j.is_discarded() || !j.contains("choices") || !j["choices"].is_array() || j["choices"].empty()) return nullptr;
-  return &j["choices"][0];
-}
-
-bool has_prompt_logprobs(const nlohmann::json& j) {
-  const auto* c = first_choice(j);
-  return c && c->contains("prompt_logprobs") && (*c)["prompt_logprobs"].is_array();
-}
-
-bool has_echo_logprobs(const nlohmann::json& j) {
-  const auto* c = first_choice(j);
-  return c && c->contains("logprobs") && (*c)["logprobs"].is_object() && (*c)["logprobs"].contains("token_logprobs") &&
-         (*c)["logprobs"]["token_logprobs"].is_array() && (*c)["logprobs"].contains("top_logprobs");
-}
-
-// The (token, raw logprob) entries at one position, for tempered_from_topk.
-std::vector<std::pair<int, double>> entries_prompt_logprobs(const nlohmann::json& pos) {
-  if (!pos.is_object()) throw Error("a prompt_logprobs entry is not an object");
-  std::vector<std::pair<int, double>> entries;
-  for (const auto& [key, v] : pos.items()) {
-    int id = 0;
-    try {
-      id = std::stoi(key);
-    } catch (const std::exception&) {
-      throw Error("prompt_logprobs key '" + key + "' is not a token id");
-    }
-    entries.emplace_back(id, v.is_object() ? v.at("logprob").get<double>() : v.get<double>());
-  }
-  return entries;
-}
-
-// Legacy echo: top entries are keyed by token text, so they get stand-in ids (negative); the
-// scored token is its own entry, and its copy among the top ones (same text, same value) is dropped.
-std::vector<std::pair<int, double>> entries_echo(const nlohmann::json& logprobs, size_t j, int token) {
-  const auto& lp = logprobs["token_logprobs"];
-  const auto& top = logprobs["top_logprobs"];
-  if (j >= lp.size() || !lp[j].is_number()) throw Error("echo logprobs: no token_logprobs at position " + std::to_string(j));
-  const double l_y = lp[j].get<double>();
-  std::string text;
-  if (logprobs.contains("tokens") && logprobs["tokens"].is_array() && j < logprobs["tokens"].size() &&
-      logprobs["tokens"][j].is_string())
-    text = logprobs["tokens"][j].get<std::string>();
-  std::vector<std::pair<int, double>> entries = {{token, l_y}};
-  bool dropped = false;
-  if (j < top.size() && top[j].is_object()) {
-    int stand_in = -1;
-    for (const auto& [key, v] : top[j].items()) {
-      const double l = v.get<double>();
-      if (!dropped && key == text && std::abs(l - l_y) < 1e-6) {
-        dropped = true;
-        continue;
-      }
-      entries.emplace_back(stand_in--, l);
-    }
-  }
-  return entries;
-}
-
-}  // namespace
+namespace answers = http_answers;
 
 void HttpModel::check_scoring(size_t e) {
   const std::string need =
@@ -106,7 +36,7 @@ void HttpModel::check_scoring(size_t e) {
     nlohmann::json probe = base;
     probe["prompt_logprobs"] = 1;
     const http::Response r = pool_->send_once(e, "/v1/completions", &probe);
-    if (r.status == 200 && has_prompt_logprobs(nlohmann::json::parse(r.body, nullptr, false))) {
+    if (r.status == 200 && answers::has_prompt_logprobs(nlohmann::json::parse(r.body, nullptr, false))) {
       score_api_ = ScoreApi::prompt_logprobs;
     } else {
       why = r.status == 200 ? "its /v1/completions answer has no prompt_logprobs"
@@ -120,7 +50,7 @@ void HttpModel::check_scoring(size_t e) {
     probe["echo"] = true;
     probe["logprobs"] = 1;
     const http::Response r = pool_->send_once(e, "/v1/completions", &probe);
-    if (r.status == 200 && has_echo_logprobs(nlohmann::json::parse(r.body, nullptr, false))) {
+    if (r.status == 200 && answers::has_echo_logprobs(nlohmann::json::parse(r.body, nullptr, false))) {
       score_api_ = ScoreApi::echo;
     } else {
       const std::string echo_why = r.status == 200 ? "its echo answer has no prompt logprobs"
@@ -155,7 +85,7 @@ std::vector<Score> HttpModel::score(const std::vector<ScoreRequest>& requests, c
         return http::Call{"/tokenize",
                           {{"model", model_}, {"prompt", texts[i].first}, {"add_special_tokens", texts[i].second}}};
       },
-      [&](size_t i, const nlohmann::json& j) { tokens[i] = parse_tokens(j); });
+      [&](size_t i, const nlohmann::json& j) { tokens[i] = answers::tokens(j); });
 
   // 2. One request per pair: prompt + continuation as token ids, log-probabilities of every position.
   std::vector<Score> out(requests.size());
@@ -186,9 +116,9 @@ std::vector<Score> HttpModel::score(const std::vector<ScoreRequest>& requests, c
         const auto& cont = tokens[index.at({r.continuation, false})];
         if (prompt.empty()) throw Error("the prompt has no tokens: the first continuation token has no context");
         const size_t n = prompt.size() + cont.size();
-        if (echo ? !has_echo_logprobs(j) : !has_prompt_logprobs(j))
+        if (echo ? !answers::has_echo_logprobs(j) : !answers::has_prompt_logprobs(j))
           throw Error(echo ? "answer has no echo logprobs" : "answer has no prompt_logprobs");
-        const auto& choice = *first_choice(j);
+        const auto& choice = *answers::first_choice(j);
         const size_t got = echo ? choice["logprobs"]["token_logprobs"].size() : choice["prompt_logprobs"].size();
         if (got < n)  // echo also covers the generated token
           throw Error("log-probabilities for " + std::to_string(got) + " positions, " + std::to_string(n) + " prompt tokens");
@@ -196,7 +126,7 @@ std::vector<Score> HttpModel::score(const std::vector<ScoreRequest>& requests, c
         for (size_t c = 0; c < cont.size(); ++c) {
           const size_t pos = prompt.size() + c;
           const auto entries =
-              echo ? entries_echo(choice["logprobs"], pos, cont[c]) : entries_prompt_logprobs(choice["prompt_logprobs"][pos]);
+              echo ? answers::echo_entries(choice["logprobs"], pos, cont[c]) : answers::prompt_logprobs_entries(choice["prompt_logprobs"][pos]);
           const auto tl = tempered_from_topk(entries, cont[c], k, r.tau);
           s.logprob += tl.logprob;
           s.dlogprob_dtau += tl.dlogprob_dtau;
