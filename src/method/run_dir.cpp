@@ -46,7 +46,7 @@ nlohmann::json RunDir::read_config() const {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow (1e999)
     throw Error(config().string() + ": invalid JSON: " + util::short_json_error(e.what()));
   }
   const nlohmann::json known = {{"method", ""}, {"options", fit_options_to_json(FitOptions{})}, {"encoder", ""},

@@ -45,7 +45,7 @@ std::vector<JsonLine> read_jsonl_objects(const std::string& path) {
     JsonLine j{{}, path, line};
     try {
       j.value = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow (1e999)
       throw Error(path + ":" + std::to_string(line) + ": invalid JSON: " + short_json_error(e.what()));
     }
     if (!j.value.is_object()) throw Error(path + ":" + std::to_string(line) + ": expected a JSON object");

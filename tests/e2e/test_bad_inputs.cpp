@@ -158,6 +158,12 @@ std::vector<BadInput> cases() {
          return Attempt{"lm generate" + BadInputs::model() + " --prompts " + d + "/p.jsonl -o " + d + "/out.jsonl",
                         {d + "/p.jsonl:2: field \"prompt\": missing"}};
        }},
+      {"PromptsNumberOverflow", [](const S& d) {
+         // 1e999 overflows a double: nlohmann throws out_of_range, not parse_error (found by fuzz_run_dir).
+         write_file(d + "/p.jsonl", "{\"prompt\": \"Once\", \"seed\": 1e999}\n");
+         return Attempt{"lm generate" + BadInputs::model() + " --prompts " + d + "/p.jsonl -o " + d + "/out.jsonl",
+                        {d + "/p.jsonl:1: invalid JSON: ", "number overflow"}};
+       }},
       {"JsonlEmptyText", [](const S& d) {
          write_file(d + "/in.jsonl", "{\"text\": \"fine\"}\n{\"text\": \"   \"}\n");
          return Attempt{embed_args(d + "/in.jsonl", d), {d + "/in.jsonl:2: field \"text\": empty"}};
