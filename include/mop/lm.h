@@ -3,6 +3,7 @@
 // LanguageModel; backends (llama.cpp in-process, HTTP servers) implement it.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,12 @@ struct Generation {
   int n_tokens = 0;           // tokens generated (a stop string's own tokens included)
   std::string finish_reason;  // "stop" (end-of-generation token or stop string) or "length"
 };
+
+// Language-model errors about one request start "request N: " (1-based). This gives the message
+// with that prefix replaced by where(N - 1), e.g. "prompts.jsonl:12", so the user sees their own
+// file and line; nullopt when the message has no such prefix or N is not below n_requests + 1.
+std::optional<std::string> locate_request_error(const std::string& what, size_t n_requests,
+                                                const std::function<std::string(size_t)>& where);
 
 // The seed of request `index` in a batch run with seed `seed`: each request gets its own random
 // stream, so adding or removing other requests never changes its draws.

@@ -45,8 +45,10 @@ class RunDir {
   nlohmann::json read_config() const;
   void write_exemplars(const std::vector<Exemplar>& exemplars) const;
   std::vector<Exemplar> read_exemplars() const;
-  // Appends one line to the training log (the whole log is rewritten atomically).
-  void append_log(const nlohmann::json& line) const;
+  // Rewrites the training log atomically with these lines (one per finished epoch).
+  void write_log(const std::vector<nlohmann::json>& lines) const;
+  // The log's lines (none if there is no log).
+  std::vector<nlohmann::json> read_log() const;
   // Checkpoint files, newest epoch first.
   std::vector<std::pair<int, std::filesystem::path>> list_checkpoints() const;
 

@@ -5,6 +5,7 @@
 
 #include "baselines/run_baseline.h"
 #include "mop/error.h"
+#include "mop/util/jsonl.h"
 
 namespace mop::baselines {
 
@@ -14,8 +15,8 @@ AttributeSet read_attributes(const std::filesystem::path& path) {
   nlohmann::ordered_json j;  // file order is the order the prompt lists them in
   try {
     j = nlohmann::ordered_json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(path.string() + ": not valid JSON (" + e.what() + ")");
+  } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow (1e999)
+    throw Error(path.string() + ": not valid JSON (" + util::short_json_error(e.what()) + ")");
   }
   if (!j.is_object() || j.empty())
     throw Error(path.string() + ": expected a JSON object {\"attribute\": [\"value\", ...], ...}");

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "data/readers.h"
+#include "mop/util/jsonl.h"
 
 namespace mop::data::detail {
 namespace {
@@ -36,7 +37,7 @@ nlohmann::json to_nlohmann(simdjson::dom::element e) {
 // "malformed JSON at byte 12: syntax error while parsing ..." from nlohmann's longer message,
 // which starts "[json.exception.parse_error.101] parse error at line 1, column 12: ".
 std::string parse_message(const nlohmann::json::exception& e) {
-  const std::string what = e.what();
+  const std::string what = util::short_json_error(e.what());
   const auto* parse = dynamic_cast<const nlohmann::json::parse_error*>(&e);
   const std::size_t cut = parse ? what.find(": ") : what.find("] ");
   const std::string detail = cut == std::string::npos ? what : what.substr(cut + 2);

@@ -2,6 +2,7 @@
 // parses the 307 MB file in a few seconds without building a DOM.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -21,6 +22,8 @@ T get(simdjson::simdjson_result<T> r, const std::string& what, const std::filesy
   }
   return value;
 }
+
+constexpr std::int64_t kMaxDim = 65536;  // as GloveFile::open allows
 
 }  // namespace
 
@@ -57,10 +60,18 @@ void convert_wink_json(const std::filesystem::path& json, const std::filesystem:
       }
     } else if (key == "vectors") {
       // Each row is [v_0 .. v_{dim-1}, l2 norm, word index]; the index places it and the key checks it.
-      if (dim <= 0 || words.empty() || word_index < dim || norm_index < dim) {
+      if (dim <= 0 || words.empty() || word_index < 0 || norm_index < 0) {
         throw fail("'vectors' comes before 'dimensions', 'wordIndex', 'l2NormIndex' or 'words'");
       }
-      const std::size_t width = static_cast<std::size_t>(std::max(word_index, norm_index)) + 1;
+      // The sizes come from the file: bound them before allocating (a fuzzed wordIndex of 3e10
+      // asked for 266 GB). Rows are [dim values, then the norm and the index in either order].
+      if (dim > kMaxDim) throw fail("'dimensions' is " + std::to_string(dim) + ", at most " + std::to_string(kMaxDim));
+      if (std::min(word_index, norm_index) != dim || std::max(word_index, norm_index) != dim + 1)
+        throw fail("'wordIndex' and 'l2NormIndex' must be 'dimensions' and 'dimensions' + 1");
+      const std::size_t width = static_cast<std::size_t>(dim) + 2;
+      // Each number takes at least two bytes ("0,"), so the file bounds how many rows it can hold.
+      if (words.size() > text.size() / (2 * width)) throw fail(std::to_string(words.size()) + " words of " + std::to_string(dim) +
+                                                               " dimensions cannot fit in a file of " + std::to_string(text.size()) + " bytes");
       vectors.assign(words.size() * static_cast<std::size_t>(dim), 0.0f);
       seen.assign(words.size(), false);
       row.resize(width);

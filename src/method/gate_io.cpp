@@ -55,6 +55,14 @@ std::pair<Gate, Dims> read_gate(detail::ByteReader& r) {
     if (v < 1 || v > kMaxDim) r.fail("corrupted: dimension " + std::to_string(v) + " out of range");
   const double tau_min = r.f64(), tau_max = r.f64();
   Params p = read_params(r, dims);
+  // A NaN or infinite weight passes the checksum if it was written so; it would make every gate
+  // probability NaN, so it is refused here rather than sampled from.
+  const char* names[] = {"W_x", "W_g", "W_e"};
+  int which = 0;
+  for (const MatrixRM* m : {&p.wx, &p.wg, &p.we}) {
+    if (!m->allFinite()) r.fail(std::string("corrupted: ") + names[which] + " holds a NaN or infinite weight");
+    ++which;
+  }
   for (Eigen::Index k = 0; k < p.tau.size(); ++k)
     if (!(p.tau(k) >= tau_min && p.tau(k) <= tau_max)) r.fail("corrupted: temperature outside its range");
   try {

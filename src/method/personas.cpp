@@ -1,15 +1,12 @@
 #include "mop/personas.h"
 
 #include <algorithm>
-#include <fstream>
 #include <numeric>
 #include <random>
 
 #include "mop/error.h"
 #include "mop/kmeans.h"
 #include "mop/prompts.h"
-#include "mop/util/atomic_file.h"
-#include "mop/util/jsonl.h"
 
 namespace mop::method {
 namespace {
@@ -79,47 +76,6 @@ std::vector<Persona> synthesize_personas(const std::vector<data::Record>& record
       personas[i].text = "You are a person who writes " + domain.noun + "s like the ones in cluster " + std::to_string(i) + ".";
   }
   return personas;
-}
-
-std::vector<Persona> read_personas(const std::filesystem::path& path) {
-  std::vector<Persona> out;
-  const auto ext = path.extension().string();
-  if (ext == ".jsonl" || ext == ".json") {
-    for (const auto& line : util::read_jsonl_objects(path.string())) {
-      Persona p;
-      p.id = static_cast<int>(out.size());
-      auto text = line.optional_string("text");
-      if (!text) text = line.optional_string("persona");
-      if (!text) line.fail("text", "missing (a persona line needs \"text\" or \"persona\")");
-      if (text->empty()) line.fail("text", "empty");
-      p.text = *text;
-      p.label = line.optional_string("label");
-      if (auto n = line.optional_number("cluster_size")) p.cluster_size = static_cast<int>(*n);
-      if (auto it = line.value.find("member_ids"); it != line.value.end() && it->is_array())
-        for (const auto& m : *it) p.member_ids.push_back(m.is_string() ? m.get<std::string>() : m.dump());
-      out.push_back(std::move(p));
-    }
-  } else {
-    std::ifstream in(path);
-    if (!in) throw Error("cannot open personas file " + path.string());
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      out.push_back({static_cast<int>(out.size()), line, 0, {}, std::nullopt});
-    }
-  }
-  if (out.empty()) throw Error(path.string() + ": no personas");
-  return out;
-}
-
-void write_personas(const std::filesystem::path& path, const std::vector<Persona>& personas) {
-  std::string text;
-  for (const auto& p : personas) {
-    nlohmann::json j = {{"id", p.id}, {"text", p.text}, {"cluster_size", p.cluster_size}, {"member_ids", p.member_ids}};
-    if (p.label) j["label"] = *p.label;
-    text += util::dump_json_line(j) + "\n";
-  }
-  util::write_file_atomic(path, text);
 }
 
 }  // namespace mop::method

@@ -1,6 +1,8 @@
 #include "method/resumable_output.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include <fcntl.h>
@@ -30,10 +32,20 @@ std::map<size_t, std::string> read_partial(const fs::path& partial) {
 
 void append_durably(const fs::path& path, const std::string& text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (fd < 0) throw Error("cannot write " + path.string());
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  if (fd < 0) throw Error("cannot write " + path.string() + ": " + std::strerror(errno));
+  // A short write is retried for the rest, so the error (EFBIG, ENOSPC) is the one that stopped it.
+  size_t done = 0;
+  bool ok = true;
+  while (ok && done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n > 0) done += static_cast<size_t>(n);
+    else ok = n < 0 && errno == EINTR;
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int saved = errno;
   ::close(fd);
-  if (!ok) throw Error("cannot write " + path.string() + " (disk full?)");
+  // A torn last line is dropped when the job is rerun (read_partial).
+  if (!ok) throw Error("cannot write " + path.string() + ": " + std::strerror(saved));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "mop/error.h"
+#include "mop/trainer.h"
 #include "mop/util/atomic_file.h"
 #include "mop/util/jsonl.h"
 
@@ -20,14 +21,39 @@ fs::path RunDir::checkpoint(int epoch) const {
 
 void RunDir::write_config(const nlohmann::json& config) const { util::write_file_atomic(this->config(), config.dump(2) + "\n"); }
 
+namespace {
+
+// Every key of `got` must be one mop writes (those of `known`, at any depth): a misspelt or foreign
+// setting is an error naming it, never silently ignored. Provenance is free-form (only shown).
+void check_keys(const nlohmann::json& got, const nlohmann::json& known, const std::string& prefix, const fs::path& file) {
+  if (!got.is_object()) throw Error(file.string() + ": " + (prefix.empty() ? "the top level" : "\"" + prefix + "\"") + " must be an object");
+  for (const auto& [key, value] : got.items()) {
+    const std::string name = prefix.empty() ? key : prefix + "." + key;
+    if (!known.contains(key)) throw Error(file.string() + ": unknown key \"" + name + "\"");
+    if (key == "provenance") continue;  // free-form: whatever the caller recorded
+    const auto& want = known[key];
+    const bool same_type = (want.is_number() && value.is_number()) || (!want.is_number() && want.type() == value.type());
+    if (!same_type) throw Error(file.string() + ": key \"" + name + "\": expected " + (want.is_number() ? "number" : want.type_name()) + ", got " + value.type_name());
+    if (want.is_object()) check_keys(value, want, name, file);
+  }
+}
+
+}  // namespace
+
 nlohmann::json RunDir::read_config() const {
   std::ifstream in(config());
   if (!in) throw Error("not a mop run directory (no config.json): " + root_.string());
+  nlohmann::json j;
   try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(config().string() + ": invalid JSON: " + e.what());
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow (1e999)
+    throw Error(config().string() + ": invalid JSON: " + util::short_json_error(e.what()));
   }
+  const nlohmann::json known = {{"method", ""}, {"options", fit_options_to_json(FitOptions{})}, {"encoder", ""},
+                                {"personas", 0}, {"records", 0}, {"provenance", nlohmann::json::object()}};
+  check_keys(j, known, "", config());
+  if (!j.contains("options")) throw Error(config().string() + ": missing key \"options\"");
+  return j;
 }
 
 void RunDir::write_exemplars(const std::vector<Exemplar>& pool) const {
@@ -54,16 +80,17 @@ std::vector<Exemplar> RunDir::read_exemplars() const {
   return out;
 }
 
-void RunDir::append_log(const nlohmann::json& line) const {
+void RunDir::write_log(const std::vector<nlohmann::json>& lines) const {
   std::string text;
-  if (fs::exists(train_log())) {
-    std::ifstream in(train_log(), std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    text = s.str();
-  }
-  text += util::dump_json_line(line) + "\n";
+  for (const auto& line : lines) text += util::dump_json_line(line) + "\n";
   util::write_file_atomic(train_log(), text);
+}
+
+std::vector<nlohmann::json> RunDir::read_log() const {
+  std::vector<nlohmann::json> out;
+  if (!fs::exists(train_log())) return out;
+  for (const auto& line : util::read_jsonl_objects(train_log().string())) out.push_back(line.value);
+  return out;
 }
 
 std::vector<std::pair<int, fs::path>> RunDir::list_checkpoints() const {

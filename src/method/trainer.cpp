@@ -85,6 +85,7 @@ class Trainer {
   Eigen::VectorXd hx(size_t record) const { return hx_.row(context_row_[record]).transpose(); }
   void validate(const Gate& gate, EpochReport& report);
   std::string checkpoint_extra(int epoch) const;
+  void restore_log(const nlohmann::json& meta, int epoch);
 
   const RunDir& run_;
   FitInputs& in_;
@@ -96,6 +97,7 @@ class Trainer {
   std::vector<size_t> context_row_;  // record -> row of hx_
   MatrixRM hx_, hg_, he_;
   ScoreCache cache_;
+  std::vector<nlohmann::json> log_;  // one line per finished epoch, also kept in each checkpoint
 };
 
 void Trainer::prepare() {
@@ -169,7 +171,18 @@ std::vector<CachedScore> Trainer::scores(const std::vector<Need>& needs, EpochRe
     requests.push_back({prompt(needs[n].persona, needs[n].exemplar, needs[n].record), in_.records[needs[n].record].text, needs[n].tau});
   }
   if (requests.empty()) return out;
-  const auto scored = in_.lm->score(requests);
+  std::vector<lm::Score> scored;
+  try {
+    scored = in_.lm->score(requests);
+  } catch (const Error& e) {
+    // "request N: ..." means little to the user: name the record's file and line instead.
+    const auto located = lm::locate_request_error(e.what(), missing.size(), [&](size_t i) {
+      const auto& r = in_.records[needs[missing[i]].record];
+      return r.source + ":" + std::to_string(r.line) + ": record " + r.id;
+    });
+    if (!located) throw;
+    throw Error(*located);
+  }
   for (size_t m = 0; m < missing.size(); ++m) {
     const auto& s = scored[m];
     CachedScore c{needs[missing[m]].tau, s.logprob, s.dlogprob_dtau, s.n_tokens};
@@ -229,10 +242,23 @@ void Trainer::validate(const Gate& gate, EpochReport& report) {
   report.val_ll_no_exemplar = none / n;
 }
 
+// The checkpoint carries the log up to its epoch: a kill between writing the checkpoint and the
+// log (or the other way round) would otherwise lose or repeat a log line on resume.
 std::string Trainer::checkpoint_extra(int epoch) const {
-  std::string extra = nlohmann::json{{"epoch", epoch}}.dump();
+  std::string extra = nlohmann::json{{"epoch", epoch}, {"log", log_}}.dump();
   extra.push_back('\0');
   return extra + cache_.serialize();
+}
+
+void Trainer::restore_log(const nlohmann::json& meta, int epoch) {
+  log_.clear();
+  if (meta.contains("log")) {
+    for (const auto& line : meta.at("log")) log_.push_back(line);
+  } else {  // checkpoints from before the log was kept in them
+    for (auto& line : run_.read_log())
+      if (line.value("epoch", 0) <= epoch) log_.push_back(std::move(line));
+  }
+  if (log_.size() != static_cast<size_t>(epoch)) throw Error("the log has " + std::to_string(log_.size()) + " epochs, not " + std::to_string(epoch));
 }
 
 void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
@@ -249,20 +275,26 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
         const auto zero = ck.extra.find('\0');
         if (zero == std::string::npos) throw Error(path.string() + ": no trainer state");
         const auto meta = nlohmann::json::parse(ck.extra.substr(0, zero));
+        const int epoch_done = meta.at("epoch").get<int>();
+        restore_log(meta, epoch_done);  // may throw: nothing else is taken from this checkpoint yet
         cache_ = ScoreCache::deserialize(std::string_view(ck.extra).substr(zero + 1));
         gate = std::move(ck.gate);
         adam = std::move(ck.adam);
-        start_epoch = meta.at("epoch").get<int>();
+        start_epoch = epoch_done;
         std::fprintf(stderr, "mop: resuming after epoch %d from %s\n", start_epoch, path.c_str());
         break;
       } catch (const std::exception& e) {
         std::fprintf(stderr, "mop: warning: skipping checkpoint %s: %s\n", path.c_str(), e.what());
       }
     }
-  } else {
+  }
+  // Written again when resuming found no checkpoint: the kill may have come before they were.
+  if (start_epoch == 0) {
+    log_.clear();
     run_.write_exemplars(exemplars_);
     write_personas(run_.personas(), in_.personas);
   }
+  run_.write_log(log_);
 
   const size_t n_batches = (train_.size() + o_.batch_size - 1) / o_.batch_size;
   for (int epoch = start_epoch; epoch < o_.epochs; ++epoch) {
@@ -309,8 +341,7 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
     validate(gate, report);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    save_checkpoint(run_.checkpoint(epoch + 1), gate, adam, checkpoint_extra(epoch + 1));
-    run_.append_log({{"epoch", report.epoch},
+    log_.push_back({{"epoch", report.epoch},
                      {"train_loss", report.train_loss},
                      {"val_ll", report.val_ll},
                      {"val_ll_uniform", report.val_ll_uniform},
@@ -320,22 +351,23 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
                      {"lm_tokens", report.lm_tokens},
                      {"tau_mean", gate.tau().mean()},
                      {"seconds", report.seconds}});
+    save_checkpoint(run_.checkpoint(epoch + 1), gate, adam, checkpoint_extra(epoch + 1));
+    run_.write_log(log_);
     if (on_epoch) on_epoch(report);
   }
   gate.save(run_.gate());
 }
 
-}  // namespace
-
-nlohmann::json fit_options_to_json(const FitOptions& o) {
-  return {{"exemplars", o.n_exemplars}, {"top_m", o.top_m}, {"epochs", o.epochs}, {"batch", o.batch_size},
-          {"val_fraction", o.val_fraction}, {"max_val", o.max_val}, {"reference_pairs", o.reference_pairs},
-          {"tau_tolerance", o.tau_tolerance}, {"domain", o.domain}, {"seed", o.seed}, {"no_exemplars", o.no_exemplars},
-          {"gate", {{"dim_proj", o.gate.dim_proj}, {"tau_init", o.gate.tau_init}, {"tau_min", o.gate.tau_min},
-                    {"tau_max", o.gate.tau_max}, {"init_scale", o.gate.init_scale}}},
-          {"adam", {{"lr", o.adam.lr}, {"beta1", o.adam.beta1}, {"beta2", o.adam.beta2}, {"eps", o.adam.eps},
-                    {"weight_decay", o.adam.weight_decay}}}};
+// Removes what a new run wrote before failing (never files of an earlier run: fit refuses those).
+void discard_unstarted(const RunDir& run, bool fresh_root) {
+  std::error_code ec;
+  for (const auto& f : {run.config(), run.personas(), run.exemplars(), run.encoder_state(), run.gate(), run.train_log()})
+    std::filesystem::remove(f, ec);
+  if (std::filesystem::is_empty(run.checkpoints(), ec)) std::filesystem::remove(run.checkpoints(), ec);
+  if (fresh_root && std::filesystem::is_empty(run.root(), ec)) std::filesystem::remove(run.root(), ec);
 }
+
+}  // namespace
 
 void fit(const RunDir& run, FitInputs inputs, const FitOptions& options, const StepCallback& on_step,
          const EpochCallback& on_epoch) {
@@ -357,8 +389,18 @@ void fit(const RunDir& run, FitInputs inputs, const FitOptions& options, const S
   } else {
     if (std::filesystem::exists(run.config()))
       throw Error("run directory " + run.root().string() + " already holds a run: use --resume to continue it, or another --run");
+    const bool fresh_root = !std::filesystem::exists(run.root());
     std::filesystem::create_directories(run.checkpoints());
     run.write_config(config);
+    try {
+      Trainer(run, inputs, o).run(on_step, on_epoch);
+    } catch (...) {
+      // An error (bad record, full disk) before the first checkpoint leaves nothing behind, so
+      // the same command can simply be run again once the cause is fixed.
+      if (run.list_checkpoints().empty()) discard_unstarted(run, fresh_root);
+      throw;
+    }
+    return;
   }
   Trainer(run, inputs, o).run(on_step, on_epoch);
 }

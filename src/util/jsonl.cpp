@@ -45,14 +45,26 @@ std::vector<JsonLine> read_jsonl_objects(const std::string& path) {
     JsonLine j{{}, path, line};
     try {
       j.value = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw Error(path + ":" + std::to_string(line) + ": invalid JSON: " + e.what());
+    } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow (1e999)
+      throw Error(path + ":" + std::to_string(line) + ": invalid JSON: " + short_json_error(e.what()));
     }
     if (!j.value.is_object()) throw Error(path + ":" + std::to_string(line) + ": expected a JSON object");
     out.push_back(std::move(j));
   }
   if (out.empty()) throw Error(path + ": no records (the file is empty)");
   return out;
+}
+
+std::string short_json_error(const std::string& what) {
+  constexpr size_t kKeep = 40;
+  const std::string marker = "last read: '";
+  const size_t at = what.find(marker);
+  if (at == std::string::npos) return what;
+  const size_t from = at + marker.size();
+  const size_t end = what.rfind('\'');
+  if (end == std::string::npos || end < from || end - from <= 2 * kKeep) return what;
+  // The end of the excerpt is where the parser stopped: keep both ends.
+  return what.substr(0, from + kKeep) + "..." + what.substr(end - kKeep);
 }
 
 std::string dump_json_line(const nlohmann::json& value) {

@@ -41,6 +41,8 @@ std::string prompt_of(const util::JsonLine& line, const LmArgs& a, const lm::Lan
   return a.chat ? model.render(a.system, p) : p;
 }
 
+std::string where(const util::JsonLine& line) { return line.file + ":" + std::to_string(line.line); }
+
 std::vector<util::JsonLine> inputs(const LmArgs& a, const char* file_flag, nlohmann::json single) {
   if (!a.input.empty() && !a.prompt.empty()) throw Error(std::string("give either --prompt or ") + file_flag + ", not both");
   if (!a.input.empty()) return util::read_jsonl_objects(a.input);
@@ -61,7 +63,12 @@ void run_generate(const LmArgs& a) {
     requests.push_back(std::move(r));
   }
   util::ProgressBar bar("generate", requests.size());
-  auto results = model->generate(requests, [&](size_t d, size_t) { bar.update(d); });
+  std::vector<lm::Generation> results;
+  try {
+    results = model->generate(requests, [&](size_t d, size_t) { bar.update(d); });
+  } catch (const Error& e) {
+    throw Error(lm::locate_request_error(e.what(), lines.size(), [&](size_t i) { return where(lines[i]); }).value_or(e.what()));
+  }
   bar.finish();
   std::string text;
   for (size_t i = 0; i < results.size(); ++i) {
@@ -86,7 +93,12 @@ void run_score(const LmArgs& a) {
     requests.push_back(std::move(r));
   }
   util::ProgressBar bar("score", requests.size());
-  auto scores = model->score(requests, [&](size_t d, size_t) { bar.update(d); });
+  std::vector<lm::Score> scores;
+  try {
+    scores = model->score(requests, [&](size_t d, size_t) { bar.update(d); });
+  } catch (const Error& e) {
+    throw Error(lm::locate_request_error(e.what(), lines.size(), [&](size_t i) { return where(lines[i]); }).value_or(e.what()));
+  }
   bar.finish();
   std::string text;
   for (size_t i = 0; i < scores.size(); ++i) {

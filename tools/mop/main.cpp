@@ -1,4 +1,5 @@
 // mop: Mixture-of-Personas population simulation. Exit status: 0 success, 1 user error, 2 internal error.
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -6,6 +7,9 @@
 #include "mop/error.h"
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) the kernel would kill mop with SIGXFSZ mid-write; ignored,
+  // the write fails with EFBIG and mop reports the file like any other full disk.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"mop " MOP_VERSION ": simulate a population with a language model (Mixture of Personas)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "mop " MOP_VERSION);

@@ -22,6 +22,10 @@ struct JsonLine {
 // Reads one JSON object per non-blank line. Throws mop::Error naming file and line.
 std::vector<JsonLine> read_jsonl_objects(const std::string& path);
 
+// nlohmann's error text with its "last read: '...'" excerpt cut to a few dozen bytes: the
+// excerpt holds everything read so far, which for a 1 MB line is the whole line.
+std::string short_json_error(const std::string& what);
+
 // JSON text of a value with invalid UTF-8 replaced (model output may be cut mid-character).
 std::string dump_json_line(const nlohmann::json& value);
 
