@@ -333,8 +333,8 @@ class Runner {
   void generate_part(const SetPlan& set, const fs::path& run, const Part& part, const fs::path& out) {
     if (fs::exists(out)) return;  // finished before an interruption
     lm::LanguageModel& lm = model(set.simulate_model);
-    if (set.method == "mop") {
-      method::SimulateOptions o;
+    // The settings simulate and the baselines share, under the same names.
+    const auto common = [&](auto& o) {
       o.n = part.n;
       o.seed = set.seed;
       o.max_tokens = c_.generation.max_tokens;
@@ -342,9 +342,13 @@ class Runner {
       o.stop = c_.generation.stop;
       o.condition = part.condition;
       o.label = part.label;
-      o.mix = set.mix;
       o.contexts = contexts_for(part.label);
       o.chunk = c_.generation.chunk;
+    };
+    if (set.method == "mop") {
+      method::SimulateOptions o;
+      common(o);
+      o.mix = set.mix;
       if (set.variant == "random_personas") {
         o.gate = "random-similar";
         o.similar_k = c_.similar_k;
@@ -354,17 +358,9 @@ class Runner {
       return;
     }
     baselines::BaselineOptions o;
-    o.n = part.n;
-    o.seed = set.seed;
+    common(o);
     o.domain = c_.domain;
     o.temperature = c_.baseline_temperature;
-    o.top_p = c_.generation.top_p;
-    o.max_tokens = c_.generation.max_tokens;
-    o.stop = c_.generation.stop;
-    o.condition = part.condition;
-    o.label = part.label;
-    o.contexts = contexts_for(part.label);
-    o.chunk = c_.generation.chunk;
     if (set.method == "zerogen") {
       baselines::zerogen(lm, out, o);
     } else if (set.method == "attrprompt") {

@@ -37,15 +37,7 @@ class BadInputs : public ::testing::TestWithParam<BadInput> {
  public:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    std::ifstream in(shared_path("data/sst2/train.jsonl"));
-    std::ofstream out(data());
-    int kept = 0;
-    for (std::string line; std::getline(in, line) && kept < 40;) {
-      if (nlohmann::json::parse(line)["text"].get<std::string>().size() < 40) continue;
-      out << line << "\n";
-      ++kept;
-    }
-    out.close();
+    write_sst2_sample(data(), 40);
     write_file(personas(), "You love films.\nYou are a harsh critic.\nYou watch films with your children.\n");
   }
   static void TearDownTestSuite() { delete dir_; }

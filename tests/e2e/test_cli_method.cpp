@@ -28,15 +28,7 @@ class CliMethod : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir;
     // 80 real SST-2 training sentences.
-    std::ifstream in(shared_path("data/sst2/train.jsonl"));
-    std::ofstream out(data());
-    int kept = 0;
-    for (std::string line; std::getline(in, line) && kept < 80;) {
-      if (nlohmann::json::parse(line)["text"].get<std::string>().size() < 40) continue;  // skip short phrases
-      out << line << "\n";
-      ++kept;
-    }
-    out.close();
+    write_sst2_sample(data(), 80);
     std::string err;
     ASSERT_EQ(run_command(mop() + " personas --data " + data() + " --k 4 --domain movie --max-tokens 24" + model_flags() + " -o " + personas(), nullptr, &err), 0) << err;
     ASSERT_EQ(run_command(fit_command(run_a()), nullptr, &err), 0) << err;

@@ -29,15 +29,7 @@ class Faults : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir;
     // 80 real SST-2 training sentences, and 60 test sentences as a golden set for eval.
-    std::ifstream in(shared_path("data/sst2/train.jsonl"));
-    std::ofstream out(data());
-    int kept = 0;
-    for (std::string line; std::getline(in, line) && kept < 80;) {
-      if (nlohmann::json::parse(line)["text"].get<std::string>().size() < 40) continue;
-      out << line << "\n";
-      ++kept;
-    }
-    out.close();
+    write_sst2_sample(data(), 80);
     std::ifstream test(shared_path("data/sst2/test.jsonl"));
     std::ofstream golden(dir_->file("golden.jsonl"));
     int n = 0;

@@ -38,15 +38,7 @@ class HttpCli : public ::testing::Test {
     b_ = new LlamaServer(o, dir_->file("server_b.log"));
     // 60 real SST-2 sentences; personas through the servers, the fit in process (llama-server
     // cannot score).
-    std::ifstream in(shared_path("data/sst2/train.jsonl"));
-    std::ofstream out(data());
-    int kept = 0;
-    for (std::string line; std::getline(in, line) && kept < 60;) {
-      if (nlohmann::json::parse(line)["text"].get<std::string>().size() < 40) continue;
-      out << line << "\n";
-      ++kept;
-    }
-    out.close();
+    write_sst2_sample(data(), 60);
     std::string err;
     ASSERT_EQ(run_command(mop() + "personas --data " + data() + " --k 3 --domain movie --max-tokens 16" + endpoints() +
                               " -o " + personas(),

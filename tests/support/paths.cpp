@@ -65,4 +65,15 @@ int run_command(const std::string& command, std::string* out, std::string* err) 
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+void write_sst2_sample(const std::string& path, int n, size_t min_chars) {
+  std::ifstream in(shared_path("data/sst2/train.jsonl"));
+  std::ofstream out(path);
+  int kept = 0;
+  for (std::string line; std::getline(in, line) && kept < n;) {
+    if (nlohmann::json::parse(line)["text"].get<std::string>().size() < min_chars) continue;
+    out << line << "\n";
+    ++kept;
+  }
+}
+
 }  // namespace mop::test

@@ -34,5 +34,8 @@ std::vector<nlohmann::json> jsonl(const std::string& path);
 // Non-empty lines in a file (0 if it does not exist).
 size_t count_lines(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
+// Writes the first n SST-2 training lines whose text has at least min_chars characters (short
+// phrases say little to the method) to `path`, as JSONL.
+void write_sst2_sample(const std::string& path, int n, size_t min_chars = 40);
 
 }  // namespace mop::test
