@@ -123,12 +123,12 @@ TEST_F(CliMethod, SimulateIsDeterministicAndTraceable) {
 TEST_F(CliMethod, SimulateKilledMidRunResumesWithoutLossOrDuplicates) {
   const std::string whole = dir_->file("whole.jsonl"), cut = dir_->file("cut.jsonl");
   std::string err;
-  ASSERT_EQ(run_command(simulate_command(whole, 30, " --chunk 2"), nullptr, &err), 0) << err;
+  ASSERT_EQ(run_command(simulate_command(whole, 80, " --chunk 2"), nullptr, &err), 0) << err;
   // Start the same job, kill -9 it once some chunks are on disk, then rerun the command.
   const pid_t pid = fork();
   if (pid == 0) {
     setpgid(0, 0);  // its own process group: the kill reaches the shell and mop
-    execl("/bin/sh", "sh", "-c", (simulate_command(cut, 30, " --chunk 2") + " 2>/dev/null").c_str(), nullptr);
+    execl("/bin/sh", "sh", "-c", (simulate_command(cut, 80, " --chunk 2") + " 2>/dev/null").c_str(), nullptr);
     _exit(127);
   }
   for (int i = 0; i < 3000 && count_lines(cut + ".partial") < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -136,7 +136,7 @@ TEST_F(CliMethod, SimulateKilledMidRunResumesWithoutLossOrDuplicates) {
   kill(-pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   ASSERT_FALSE(fs::exists(cut)) << "killed before the end: no final file yet";
-  ASSERT_EQ(run_command(simulate_command(cut, 30, " --chunk 2"), nullptr, &err), 0) << err;
+  ASSERT_EQ(run_command(simulate_command(cut, 80, " --chunk 2"), nullptr, &err), 0) << err;
   EXPECT_EQ(read_file(cut), read_file(whole));
   EXPECT_FALSE(fs::exists(cut + ".partial"));
 }

@@ -64,7 +64,7 @@ class Faults : public ::testing::Test {
            " --domain movie --exemplars 8 --top-m 2 --epochs 4 --batch 24 --max-val 8 --reference-pairs 2 --seed 4";
   }
   static std::string simulate_command(const std::string& out) {
-    return cli() + "simulate --run " + ref_run() + model_flags() + " -n 30 --chunk 2 --max-tokens 24 --seed 9 -o " + out;
+    return cli() + "simulate --run " + ref_run() + model_flags() + " -n 60 --chunk 2 --max-tokens 24 --seed 9 -o " + out;
   }
   static std::string eval_command(const std::string& out) {
     return cli() + "eval --golden " + dir_->file("golden.jsonl") + " --synthetic " + data() + " --seed 3 --out " + out;
@@ -189,7 +189,7 @@ TEST_F(Faults, SimulateKilledThreeTimesEndsCompleteWithoutDuplicates) {
 
 TEST_F(Faults, BaselineKilledTwiceEndsComplete) {
   const auto command = [&](const std::string& out) {
-    return cli() + "baseline zerogen" + model_flags() + " --domain movie -n 30 --chunk 2 --max-tokens 24 --seed 5 -o " + out;
+    return cli() + "baseline zerogen" + model_flags() + " --domain movie -n 60 --chunk 2 --max-tokens 24 --seed 5 -o " + out;
   };
   const std::string whole = dir_->file("zg_whole.jsonl"), cut = dir_->file("zg_cut.jsonl");
   std::string err;
@@ -220,7 +220,8 @@ TEST_F(Faults, EvalKilledNeverLeavesAHalfWrittenFile) {
   // Rerun over complete outputs, killed as each file is replaced: every file is whole.
   for (const auto& f : files) {
     k = run_and_kill_when(eval_command(out), replaced(out + "/" + f));
-    ASSERT_TRUE(k.killed) << f;
+    // report.html is the last write: the process may be gone before the watcher looks again.
+    ASSERT_TRUE(k.killed || (f == "report.html" && k.exit_status == 0)) << f << ": status " << k.exit_status;
     for (const auto& g : files) EXPECT_EQ(sha256_file(out + "/" + g), sha256_file(ref + "/" + g)) << "killed at " << f << ": " << g;
   }
 }
