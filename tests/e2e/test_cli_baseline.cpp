@@ -4,19 +4,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "mop/baselines.h"
+#include "support/kill_at.h"
 #include "support/paths.h"
 
 using namespace mop::test;
@@ -163,17 +158,9 @@ TEST_F(CliBaseline, KilledRunResumesWithoutLossOrDuplicates) {
   const std::string whole = dir_.file("whole.jsonl"), cut = dir_.file("cut.jsonl");
   std::string err;
   ASSERT_EQ(run_command(baseline("attrprompt", whole, 60, " --chunk 1"), nullptr, &err), 0) << err;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);  // its own process group: the kill reaches the shell and mop
-    execl("/bin/sh", "sh", "-c", (baseline("attrprompt", cut, 60, " --chunk 1") + " 2>/dev/null").c_str(), nullptr);
-    _exit(127);
-  }
-  for (int i = 0; i < 3000 && count_lines(cut + ".partial") < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  kill(-pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  ASSERT_FALSE(fs::exists(cut)) << "the run finished before the kill";
-  ASSERT_GE(count_lines(cut + ".partial"), 6u) << "the run never started";
+  const auto k = run_and_kill_when(baseline("attrprompt", cut, 60, " --chunk 1"), has_lines(cut + ".partial", 6));
+  ASSERT_TRUE(k.killed) << "the run ended (status " << k.exit_status << ") before the kill";
+  ASSERT_FALSE(fs::exists(cut));
   ASSERT_EQ(run_command(baseline("attrprompt", cut, 60, " --chunk 1"), nullptr, &err), 0) << err;
   EXPECT_NE(err.find("resuming"), std::string::npos) << err;
   EXPECT_EQ(read_file(cut), read_file(whole));
@@ -211,17 +198,9 @@ TEST_F(CliBaseline, ProgenFeedsTheMostHelpfulSamplesOfEachLabelBack) {
     }
   }
   // Killed inside round 2 (after the first feedback) and rerun: the same file, chunked otherwise.
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    execl("/bin/sh", "sh", "-c", (baseline("progen", cut, 12, progen_flags(" --chunk 1")) + " 2>/dev/null").c_str(), nullptr);
-    _exit(127);
-  }
-  for (int i = 0; i < 5000 && count_lines(cut + ".partial") < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  kill(-pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  ASSERT_FALSE(fs::exists(cut)) << "the run finished before the kill";
-  ASSERT_GE(count_lines(cut + ".partial"), 6u) << "the run never reached round 2";
+  const auto k = run_and_kill_when(baseline("progen", cut, 12, progen_flags(" --chunk 1")), has_lines(cut + ".partial", 5));
+  ASSERT_TRUE(k.killed) << "the run ended (status " << k.exit_status << ") before the kill";
+  ASSERT_FALSE(fs::exists(cut));
   ASSERT_EQ(run_command(baseline("progen", cut, 12, progen_flags(" --chunk 1")), nullptr, &err), 0) << err;
   EXPECT_NE(err.find("resuming"), std::string::npos) << err;
   EXPECT_EQ(read_file(cut), read_file(whole));

@@ -3,18 +3,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
+#include "support/kill_at.h"
 #include "support/paths.h"
 #include "support/tiny_gguf.h"
 
@@ -125,16 +120,8 @@ TEST_F(CliMethod, SimulateKilledMidRunResumesWithoutLossOrDuplicates) {
   std::string err;
   ASSERT_EQ(run_command(simulate_command(whole, 80, " --chunk 2"), nullptr, &err), 0) << err;
   // Start the same job, kill -9 it once some chunks are on disk, then rerun the command.
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);  // its own process group: the kill reaches the shell and mop
-    execl("/bin/sh", "sh", "-c", (simulate_command(cut, 80, " --chunk 2") + " 2>/dev/null").c_str(), nullptr);
-    _exit(127);
-  }
-  for (int i = 0; i < 3000 && count_lines(cut + ".partial") < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  ASSERT_GE(count_lines(cut + ".partial"), 6u) << "the run finished or never started";
-  kill(-pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  const auto k = run_and_kill_when(simulate_command(cut, 80, " --chunk 2"), has_lines(cut + ".partial", 6));
+  ASSERT_TRUE(k.killed) << "the run ended (status " << k.exit_status << ") before the kill";
   ASSERT_FALSE(fs::exists(cut)) << "killed before the end: no final file yet";
   ASSERT_EQ(run_command(simulate_command(cut, 80, " --chunk 2"), nullptr, &err), 0) << err;
   EXPECT_EQ(read_file(cut), read_file(whole));

@@ -1,8 +1,6 @@
 // The embedding cache around the real GloVe-SIF encoder: nothing is encoded twice, across instances
 // and across processes writing at the same time.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -12,6 +10,7 @@
 #include "mop/embed_cache.h"
 #include "mop/embed_glove.h"
 #include "mop/error.h"
+#include "support/children.h"
 #include "support/paths.h"
 
 namespace {
@@ -104,35 +103,18 @@ TEST_F(Cache, ChangedEncoderIdMissesAndChunksAreStored) {
 TEST_F(Cache, ConcurrentProcessesLoseNothing) {
   const auto texts = sst2(1000);
   const int kProcs = 4;
-  std::vector<pid_t> children;
-  for (int k = 0; k < kProcs; ++k) {
-    const pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int status = 0;
-      try {
-        CachedEncoder cached(glove, db);  // each process opens its own connection
-        cached.chunk_size = 5;
-        // Process k takes texts [200k, 200k + 400): each text but the first 200 is wanted by two processes.
-        const std::vector<std::string> mine(texts.begin() + 200 * k, texts.begin() + std::min(1000, 200 * k + 400));
-        for (std::size_t start = 0; start < mine.size(); start += 50) {
-          const std::vector<std::string> part(mine.begin() + start, mine.begin() + std::min(mine.size(), start + 50));
-          if (cached.encode(part) != glove->encode(part)) status = 3;
-        }
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "child %d: %s\n", k, e.what());
-        status = 2;
-      }
-      ::_exit(status);
+  const auto statuses = mop::test::run_in_children(kProcs, [&](int k) {
+    CachedEncoder cached(glove, db);  // each process opens its own connection
+    cached.chunk_size = 5;
+    // Process k takes texts [200k, 200k + 400): each text but the first 200 is wanted by two processes.
+    const std::vector<std::string> mine(texts.begin() + 200 * k, texts.begin() + std::min(1000, 200 * k + 400));
+    for (std::size_t start = 0; start < mine.size(); start += 50) {
+      const std::vector<std::string> part(mine.begin() + start, mine.begin() + std::min(mine.size(), start + 50));
+      if (cached.encode(part) != glove->encode(part)) return 3;
     }
-    children.push_back(pid);
-  }
-  for (const pid_t pid : children) {
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0);
-  }
+    return 0;
+  });
+  for (int k = 0; k < kProcs; ++k) EXPECT_EQ(statuses[k], 0) << "child " << k;
   auto counting = std::make_shared<CountingEncoder>(glove);
   CachedEncoder cached(counting, db);
   EXPECT_EQ(cached.encode(texts), glove->encode(texts));

