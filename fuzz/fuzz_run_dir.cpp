@@ -1,10 +1,13 @@
 // The text files of a run directory, as mop simulate and fit --resume read them: config.json
 // (RunDir::read_config, with its unknown-key check), exemplars.jsonl, personas.jsonl or a .txt
-// personas file, and train_log.jsonl. Byte 0 picks the file; the rest is its content.
+// personas file, and train_log.jsonl; and a stored evaluation result (eval's sets/KEY.json), which
+// must be found whole or not at all. Byte 0 picks the file; the rest is its content.
+#include <cstdlib>
 #include <filesystem>
 
 #include "fuzz_util.h"
 #include "mop/error.h"
+#include "mop/eval_store.h"
 #include "mop/personas.h"
 #include "mop/run_dir.h"
 
@@ -18,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const mop::method::RunDir run(root);
   const auto body = mop::fuzz::as_view(data + 1, size - 1);
   try {
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
       case 0: {
         mop::fuzz::write_file(run.config(), body);
         const auto config = run.read_config();
@@ -41,6 +44,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         mop::fuzz::write_file(run.train_log(), body);
         (void)run.read_log();
         break;
+      case 5: {
+        mop::fuzz::write_file(root / "sets" / "k.json", body);
+        mop::eval::DirectoryStore store(root / "sets");
+        if (const auto found = store.find("k")) {
+          // What was accepted converts back to the same JSON: nothing half-read.
+          const auto j = mop::eval::set_result_to_json(*found);
+          if (mop::eval::set_result_to_json(mop::eval::set_result_from_json(j)) != j) std::abort();
+        }
+        break;
+      }
     }
   } catch (const mop::Error&) {
   }

@@ -40,6 +40,8 @@ printf 'ascii \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xed\x9f\xbf \xf4\x8f\xbf\x
 
 # A config.json as mop fit writes it (byte 0 = 0), and a training log (byte 0 = 4).
 printf '\x00{"method":"mixture-of-personas","encoder":"glove-sif:v=abc","personas":4,"records":80,"provenance":{"data":"d.jsonl"},"options":{"exemplars":8,"top_m":2,"epochs":3,"batch":24,"val_fraction":0.1,"max_val":8,"reference_pairs":2,"tau_tolerance":0.05,"domain":"movie","seed":4,"no_exemplars":false,"gate":{"dim_proj":64,"tau_init":1.0,"tau_min":0.3,"tau_max":3.0,"init_scale":0.0},"adam":{"lr":0.01,"beta1":0.9,"beta2":0.999,"eps":1e-08,"weight_decay":0.0}}}\n' > "$seeds/fuzz_run_dir/config"
+# A stored evaluation result (byte 0 = 5), as mop eval keeps it in sets/KEY.json.
+printf '\x05{"key":"k","result":{"name":"a.jsonl","path":"a.jsonl","overall":{"golden_rows":60,"synthetic_rows":80,"fid":0.31,"mauve":0.92,"frontier_integral":0.05,"kl_cosine":0.012,"macro_f1":null,"mauve_clusters":6,"notes":["macro-F1 skipped"]},"groups":[{"label":"positive","metrics":{"golden_rows":30,"synthetic_rows":40,"fid":0.4,"mauve":null,"frontier_integral":null,"kl_cosine":0.02,"macro_f1":null,"mauve_clusters":0,"notes":[]}}],"kl_detail":{"kl":0.012,"golden_hist":[0.25,0.75],"synthetic_hist":[0.5,0.5],"golden_pairs":1770,"synthetic_pairs":3160},"distance_rows":80,"classifier_rows":0,"persona_usage":[["p1",50],["(none)",30]]}}\n' > "$seeds/fuzz_run_dir/eval_set"
 printf '\x04{"epoch":1,"train_loss":3.2,"val_ll":-40.1,"seconds":2.5}\n{"epoch":2,"train_loss":3.1,"val_ll":-39.9,"seconds":2.4}\n' > "$seeds/fuzz_run_dir/train_log"
 
 # Serving engines' answers: the first byte picks the parser (see fuzz_http_answers.cpp).

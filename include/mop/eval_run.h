@@ -2,7 +2,7 @@
 // One evaluation job end to end, as `mop eval` and `mop experiment` run it: load the golden, synthetic
 // and (optional) training sets, check sizes, encode every set under one encoder state fitted on the
 // golden set, evaluate, and write metrics.json, metrics.md, report.html (and encoder_state.json)
-// atomically into one folder.
+// atomically into one folder, with each set's result kept in its sets/ subfolder.
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -25,6 +25,10 @@ struct EvalJob {
   bool require_golden_labels = false;  // the label field was asked for explicitly
   SuiteOptions suite;
   std::filesystem::path out;
+  // Each set's result is kept in out/sets/. reuse: take what is there, so a killed evaluation
+  // continues and one with more sets computes only the new ones (mop/eval_store.h); false: compute
+  // every set again (and keep the new results).
+  bool reuse = true;
 };
 
 // Runs the job; throws mop::Error (before any slow work where it can) on bad inputs.

@@ -116,12 +116,15 @@ struct SuiteResult {
 // 2 rows, or fewer rows than the MAUVE cluster count (given, or resolved from the sizes).
 void check_sizes(const EvalSet& golden, const std::vector<const EvalSet*>& others, const SuiteOptions& options);
 
+class ResultStore;  // mop/eval_store.h
+
 // Runs every comparison. `train` may be null (no ceiling). Labels outside the golden label set are
 // kept in training but have no group; a labelled set sharing no label with the golden set is a
 // mop::Error (most likely the wrong --label field or file). progress, if set, gets one line per step.
+// With a store, each comparison's result is looked up there first and kept there once computed.
 SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& synthetic, const EvalSet* train,
                      const SuiteOptions& options,
-                     const std::function<void(const std::string&)>& progress = {});
+                     const std::function<void(const std::string&)>& progress = {}, ResultStore* store = nullptr);
 
 // A metric value for tables: 4 decimals, scientific below 0.001, "—" when absent.
 std::string format_value(const std::optional<double>& value);

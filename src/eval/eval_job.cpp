@@ -2,6 +2,7 @@
 #include <set>
 
 #include "mop/error.h"
+#include "mop/eval_store.h"
 #include "mop/eval_run.h"
 #include "mop/report.h"
 #include "mop/util/atomic_file.h"
@@ -73,7 +74,8 @@ SuiteResult run_eval_job(const EvalJob& job, const std::function<void(const std:
   for (auto& s : synthetic) encode(*encoder, s);
   if (train) encode(*encoder, *train);
 
-  SuiteResult result = evaluate(golden, synthetic, train ? &*train : nullptr, job.suite, progress);
+  DirectoryStore store(out / "sets", job.reuse);
+  SuiteResult result = evaluate(golden, synthetic, train ? &*train : nullptr, job.suite, progress, &store);
   result.settings["encoder"] = {{"name", job.encoder},
                                 {"id", encoder->id()},
                                 {"state", fits ? nlohmann::json("encoder_state.json") : nlohmann::json()}};

@@ -3,9 +3,11 @@
 #include <cmath>
 #include <set>
 
+#include "embed/sha256.h"
 #include "eval/downstream.h"
 #include "mop/dataset.h"
 #include "mop/error.h"
+#include "mop/eval_store.h"
 #include "mop/evaluate.h"
 
 namespace mop::eval {
@@ -154,6 +156,91 @@ SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_
   return r;
 }
 
+// Every option that changes a value, as metrics.json reports it (and as stored results are keyed).
+nlohmann::json settings_of(const SuiteOptions& options) {
+  const auto& m = options.mauve;
+  const auto& k = options.kl_cosine;
+  nlohmann::json settings = {
+      {"fid", {{"covariance", "sample covariance (divisor n - 1), double precision"}}},
+      {"mauve",
+       {{"num_clusters", m.num_clusters == 0 ? nlohmann::json("auto: max(2, round(min(|G|, |S|) / 10))")
+                                             : nlohmann::json(m.num_clusters)},
+        {"scaling_factor", m.scaling_factor}, {"pca_variance", m.pca_variance}, {"seed", m.seed},
+        {"kmeans_iters", m.kmeans_iters}, {"kmeans_redo", m.kmeans_redo}, {"curve_points", m.curve_points}}},
+      {"kl_cosine",
+       {{"direction", "KL(S || G) = sum_b s_b log(s_b / g_b): synthetic relative to golden"},
+        {"bins", k.bins}, {"range", {-1, 1}}, {"smoothing", k.smoothing}, {"max_pairs", k.max_pairs},
+        {"seed", k.seed}}},
+      {"classifier", {{"name", classifier_name(options.classifier)}}},
+      {"group_minimums",
+       {{"fid", options.group_minimums.fid}, {"kl_cosine", options.group_minimums.kl_cosine},
+        {"mauve", options.group_minimums.mauve}}},
+      {"distilbert", "not available: no model weights can be fetched here"}};
+  auto& c = settings["classifier"];
+  if (options.classifier == Classifier::Softmax) {
+    c["l2"] = options.softmax.l2;
+    c["max_iter"] = options.softmax.max_iter;
+    c["tolerance"] = options.softmax.tolerance;
+    c["input"] = "sentence embeddings";
+  } else {
+    const auto& f = options.fasttext;
+    c.update({{"dim", f.dim}, {"epochs", f.epochs}, {"lr", f.lr}, {"word_ngrams", f.word_ngrams},
+              {"bucket", f.bucket}, {"min_count", f.min_count}, {"seed", f.seed}, {"input", "raw texts"}});
+  }
+  return settings;
+}
+
+// Bump when a change to the metric code changes values, so results stored by older code are not reused.
+constexpr const char* kStoreVersion = "mop-eval-set-1";
+
+void feed(embed::detail::Sha256& h, std::string_view s) {
+  const std::uint64_t n = s.size();
+  h.update(&n, sizeof n);  // length first: ("ab", "c") and ("a", "bc") differ
+  h.update(s.data(), s.size());
+}
+
+void feed(embed::detail::Sha256& h, const EvalSet& set) {
+  feed(h, set.name);
+  feed(h, set.path);
+  feed(h, std::to_string(set.texts.size()));
+  for (const auto& t : set.texts) feed(h, t);
+  feed(h, std::to_string(set.labels.size()));
+  for (const auto& l : set.labels) feed(h, l);
+  feed(h, set.label_note);
+  const std::int64_t shape[2] = {set.embeddings.rows(), set.embeddings.cols()};
+  h.update(shape, sizeof shape);
+  h.update(set.embeddings.data(), sizeof(float) * static_cast<std::size_t>(set.embeddings.size()));
+  for (const auto& [id, n] : set.persona_usage) feed(h, id + "=" + std::to_string(n));
+}
+
+// The key of one comparison: everything compare() reads.
+std::string result_key(const std::string& settings, const EvalSet& golden, const std::string& role, const EvalSet& dist_set,
+                       const EvalSet& clf_set) {
+  embed::detail::Sha256 h;
+  feed(h, kStoreVersion);
+  feed(h, settings);
+  feed(h, role);
+  feed(h, golden);
+  feed(h, dist_set);
+  if (&clf_set != &dist_set) feed(h, clf_set);
+  return embed::detail::to_hex(h.finish());
+}
+
+// compare(), or the stored result of the same comparison.
+SetResult compare_or_reuse(const EvalSet& golden, const std::vector<std::string>& golden_labels, const EvalSet& dist_set,
+                           const EvalSet& clf_set, const SuiteOptions& o, const Progress& progress, ResultStore* store,
+                           const std::string& settings, const std::string& role) {
+  if (!store) return compare(golden, golden_labels, dist_set, clf_set, o, progress);
+  const std::string key = result_key(settings, golden, role, dist_set, clf_set);
+  if (auto found = store->find(key)) {
+    if (progress) progress(clf_set.name + ": reusing the stored result " + key.substr(0, 12));
+    return *found;
+  }
+  SetResult r = compare(golden, golden_labels, dist_set, clf_set, o, progress);
+  store->keep(key, r);
+  return r;
+}
+
 }  // namespace
 
 void check_sizes(const EvalSet& golden, const std::vector<const EvalSet*>& others, const SuiteOptions& options) {
@@ -173,7 +260,7 @@ void check_sizes(const EvalSet& golden, const std::vector<const EvalSet*>& other
 }
 
 SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& synthetic, const EvalSet* train,
-                     const SuiteOptions& options, const Progress& progress) {
+                     const SuiteOptions& options, const Progress& progress, ResultStore* store) {
   if (synthetic.empty()) throw Error("no synthetic set to evaluate");
   std::vector<const EvalSet*> others;
   for (const auto& s : synthetic) others.push_back(&s);
@@ -195,7 +282,11 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
                            ": no macro-F1 and no per-label breakdown");
   result.notes.push_back("DistilBERT is not available as a downstream classifier: its weights cannot be fetched here");
 
-  for (const auto& s : synthetic) result.sets.push_back(compare(golden, result.golden_labels, s, s, options, progress));
+  const nlohmann::json settings = settings_of(options);
+  const std::string settings_text = settings.dump();
+  for (const auto& s : synthetic)
+    result.sets.push_back(
+        compare_or_reuse(golden, result.golden_labels, s, s, options, progress, store, settings_text, "synthetic"));
 
   std::size_t sample_rows = 0;
   if (train) {
@@ -205,38 +296,11 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
     for (const auto& s : synthetic) largest = std::max(largest, s.texts.size());
     sample_rows = std::min(train->texts.size(), largest);
     const EvalSet sample = sample_of(*train, sample_rows, options.seed);
-    result.ceiling = compare(golden, result.golden_labels, sample, *train, options, progress);
+    result.ceiling =
+        compare_or_reuse(golden, result.golden_labels, sample, *train, options, progress, store, settings_text, "ceiling");
   }
 
-  const auto& m = options.mauve;
-  const auto& k = options.kl_cosine;
-  result.settings = {
-      {"fid", {{"covariance", "sample covariance (divisor n - 1), double precision"}}},
-      {"mauve",
-       {{"num_clusters", m.num_clusters == 0 ? nlohmann::json("auto: max(2, round(min(|G|, |S|) / 10))")
-                                             : nlohmann::json(m.num_clusters)},
-        {"scaling_factor", m.scaling_factor}, {"pca_variance", m.pca_variance}, {"seed", m.seed},
-        {"kmeans_iters", m.kmeans_iters}, {"kmeans_redo", m.kmeans_redo}, {"curve_points", m.curve_points}}},
-      {"kl_cosine",
-       {{"direction", "KL(S || G) = sum_b s_b log(s_b / g_b): synthetic relative to golden"},
-        {"bins", k.bins}, {"range", {-1, 1}}, {"smoothing", k.smoothing}, {"max_pairs", k.max_pairs},
-        {"seed", k.seed}}},
-      {"classifier", {{"name", classifier_name(options.classifier)}}},
-      {"group_minimums",
-       {{"fid", options.group_minimums.fid}, {"kl_cosine", options.group_minimums.kl_cosine},
-        {"mauve", options.group_minimums.mauve}}},
-      {"distilbert", "not available: no model weights can be fetched here"}};
-  auto& c = result.settings["classifier"];
-  if (options.classifier == Classifier::Softmax) {
-    c["l2"] = options.softmax.l2;
-    c["max_iter"] = options.softmax.max_iter;
-    c["tolerance"] = options.softmax.tolerance;
-    c["input"] = "sentence embeddings";
-  } else {
-    const auto& f = options.fasttext;
-    c.update({{"dim", f.dim}, {"epochs", f.epochs}, {"lr", f.lr}, {"word_ngrams", f.word_ngrams},
-              {"bucket", f.bucket}, {"min_count", f.min_count}, {"seed", f.seed}, {"input", "raw texts"}});
-  }
+  result.settings = settings;
   if (train)
     result.settings["ceiling"] = {{"train", train->path}, {"train_rows", train->texts.size()},
                                   {"distance_sample_rows", sample_rows}, {"sample_seed", options.seed}};

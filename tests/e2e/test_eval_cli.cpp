@@ -108,6 +108,36 @@ TEST(EvalCli, HeldOutSliceBeatsOtherCorpusAndEveryOutputIsWritten) {
   EXPECT_EQ(out, md);  // the table is also printed
 }
 
+TEST(EvalCli, RerunWithMoreSetsComputesOnlyTheNewOneAndMatchesAFreshRun) {
+  TempDir dir;
+  write_sets(dir, 120);
+  write_slice("sst2/test.jsonl", 240, 120, dir.file("c.jsonl"));
+  const std::string only_a = cli_path() + " eval --golden " + dir.file("golden.jsonl") + " --synthetic " + dir.file("a.jsonl") +
+                             " --seed 3 --out " + dir.file("grown");
+  const std::string all = " --synthetic " + dir.file("b.jsonl") + " --synthetic " + dir.file("c.jsonl");
+  std::string out, err;
+  ASSERT_EQ(run_command(only_a, &out, &err), 0) << err;
+  EXPECT_EQ(count(err, "reusing the stored result"), 0u) << err;
+  ASSERT_EQ(run_command(only_a + all, &out, &err), 0) << err;
+  EXPECT_EQ(count(err, "a.jsonl: reusing the stored result"), 1u) << err;
+  EXPECT_EQ(count(err, "reusing the stored result"), 1u) << err;
+  EXPECT_NE(err.find("b.jsonl: FID, MAUVE, KL-cosine"), std::string::npos) << err;
+  // The same files as one evaluation from scratch, elsewhere.
+  const std::string fresh = cli_path() + " eval --golden " + dir.file("golden.jsonl") + " --synthetic " + dir.file("a.jsonl") +
+                            all + " --seed 3 --out " + dir.file("fresh");
+  ASSERT_EQ(run_command(fresh, &out, &err), 0) << err;
+  for (const char* f : {"metrics.json", "metrics.md", "report.html"})
+    EXPECT_EQ(read_file(dir.file(std::string("grown/") + f)), read_file(dir.file(std::string("fresh/") + f))) << f;
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.file("grown/sets")), {}), 3);
+  // A changed set is computed again; --fresh computes all.
+  write_slice("sst2/test.jsonl", 360, 120, dir.file("c.jsonl"));
+  ASSERT_EQ(run_command(only_a + all, &out, &err), 0) << err;
+  EXPECT_EQ(count(err, "reusing the stored result"), 2u) << err;
+  EXPECT_EQ(err.find("c.jsonl: reusing"), std::string::npos) << err;
+  ASSERT_EQ(run_command(only_a + all + " --fresh", &out, &err), 0) << err;
+  EXPECT_EQ(count(err, "reusing the stored result"), 0u) << err;
+}
+
 TEST(EvalCli, FastTextClassifierTrainsOnTexts) {
   TempDir dir;
   write_sets(dir, 150);

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -224,6 +225,28 @@ TEST_F(Faults, EvalKilledNeverLeavesAHalfWrittenFile) {
     ASSERT_TRUE(k.killed || (f == "report.html" && k.exit_status == 0)) << f << ": status " << k.exit_status;
     for (const auto& g : files) EXPECT_EQ(sha256_file(out + "/" + g), sha256_file(ref + "/" + g)) << "killed at " << f << ": " << g;
   }
+}
+
+TEST_F(Faults, EvalKilledAfterSomeSetsContinuesFromTheirStoredResults) {
+  // Two synthetic sets and the ceiling: three comparisons, each kept in sets/ once computed.
+  const auto command = [&](const std::string& out) {
+    return eval_command(out) + " --synthetic " + dir_->file("golden.jsonl") + " --train " + data();
+  };
+  const std::string ref = dir_->file("eval_sets_ref"), out = dir_->file("eval_sets_out");
+  std::string err;
+  ASSERT_EQ(run_command(command(ref), nullptr, &err), 0) << err;
+  const auto stored = [out] {
+    std::error_code ec;
+    fs::directory_iterator it(out + "/sets", ec);
+    return !ec && std::count_if(it, fs::directory_iterator{}, [](const auto& e) { return e.path().extension() == ".json"; }) >= 1;
+  };
+  const auto k = run_and_kill_when(command(out), stored);
+  ASSERT_TRUE(k.killed) << "eval ended (status " << k.exit_status << ")";
+  EXPECT_FALSE(fs::exists(out + "/metrics.json"));
+  ASSERT_EQ(run_command(command(out), nullptr, &err), 0) << err;
+  EXPECT_NE(err.find("reusing the stored result"), std::string::npos) << err;
+  for (const char* f : {"metrics.json", "metrics.md", "report.html"})
+    EXPECT_EQ(sha256_file(out + "/" + f), sha256_file(ref + "/" + f)) << f;
 }
 
 // True once another connection can read committed rows in the cache. A WAL-size threshold is not

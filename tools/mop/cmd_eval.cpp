@@ -31,6 +31,7 @@ struct EvalArgs {
   bool seed_given = false;
   embed::EncoderOptions encoder_options;
   bool no_cache = false;
+  bool fresh = false;
 };
 
 eval::SuiteOptions suite_options(const EvalArgs& a) {
@@ -64,6 +65,7 @@ void run_eval(const EvalArgs& a) {
   job.label_field = a.label;
   job.require_golden_labels = a.label_given;
   job.out = a.out;
+  job.reuse = !a.fresh;
   auto progress = [](const std::string& line) { std::fprintf(stderr, "mop eval: %s\n", line.c_str()); };
   const eval::SuiteResult result = eval::run_eval_job(job, progress);
   std::cout << eval::to_markdown(result) << std::flush;
@@ -82,6 +84,8 @@ void register_eval(CLI::App& app) {
       "report.html (one self-contained page: tables, PCA scatter with 2-SD ellipses per label, pairwise-cosine\n"
       "histograms, persona usage), and encoder_state.json for encoders fitted to a corpus (glove-sif: fitted on\n"
       "the golden set, used for every set). KL-cosine is KL(S || G), synthetic relative to golden.\n"
+      "Each set's result is also kept in --out's sets/ folder, keyed by everything it depends on: a rerun\n"
+      "(after a crash, or with more --synthetic sets) computes only the sets not there yet (--fresh: all).\n"
       "Classifiers: softmax (on embeddings) or fasttext (on texts); DistilBERT is not available (no weights).\n"
       "See docs/evaluation.md for every definition and default.\n"
       "Examples:\n"
@@ -106,6 +110,7 @@ void register_eval(CLI::App& app) {
                                                      "and the ceiling sample (default: each stage's own)");
   cmd->add_option("--cache-dir", args->encoder_options.cache_dir, "mop cache folder (default $MOP_CACHE_DIR or ~/.cache/mop)");
   cmd->add_flag("--no-cache", args->no_cache, "do not use the on-disk embedding cache for model-based encoders");
+  cmd->add_flag("--fresh", args->fresh, "compute every set again instead of reusing results kept in --out/sets/");
   cmd->add_option("-t,--threads", args->encoder_options.n_threads, "CPU threads for model-based encoders (0 = all cores)")
       ->capture_default_str();
   cmd->callback([args, label, seed] {

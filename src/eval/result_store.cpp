@@ -1,0 +1,104 @@
+#include <fstream>
+#include <sstream>
+
+#include "mop/eval_store.h"
+#include "mop/util/atomic_file.h"
+
+namespace mop::eval {
+namespace {
+
+nlohmann::json optional_json(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+std::optional<double> optional_of(const nlohmann::json& j) {
+  if (j.is_null()) return std::nullopt;
+  return j.get<double>();
+}
+
+nlohmann::json metrics_json(const Metrics& m) {
+  return {{"golden_rows", m.golden_rows},
+          {"synthetic_rows", m.synthetic_rows},
+          {"fid", optional_json(m.fid)},
+          {"mauve", optional_json(m.mauve)},
+          {"frontier_integral", optional_json(m.frontier_integral)},
+          {"kl_cosine", optional_json(m.kl_cosine)},
+          {"macro_f1", optional_json(m.macro_f1)},
+          {"mauve_clusters", m.mauve_clusters},
+          {"notes", m.notes}};
+}
+
+Metrics metrics_of(const nlohmann::json& j) {
+  Metrics m;
+  m.golden_rows = j.at("golden_rows").get<std::size_t>();
+  m.synthetic_rows = j.at("synthetic_rows").get<std::size_t>();
+  m.fid = optional_of(j.at("fid"));
+  m.mauve = optional_of(j.at("mauve"));
+  m.frontier_integral = optional_of(j.at("frontier_integral"));
+  m.kl_cosine = optional_of(j.at("kl_cosine"));
+  m.macro_f1 = optional_of(j.at("macro_f1"));
+  m.mauve_clusters = j.at("mauve_clusters").get<int>();
+  m.notes = j.at("notes").get<std::vector<std::string>>();
+  return m;
+}
+
+}  // namespace
+
+nlohmann::json set_result_to_json(const SetResult& r) {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& [label, m] : r.groups) groups.push_back({{"label", label}, {"metrics", metrics_json(m)}});
+  nlohmann::json usage = nlohmann::json::array();
+  for (const auto& [id, n] : r.persona_usage) usage.push_back({id, n});
+  const auto& k = r.kl_detail;
+  return {{"name", r.name},
+          {"path", r.path},
+          {"overall", metrics_json(r.overall)},
+          {"groups", groups},
+          {"kl_detail",
+           {{"kl", k.kl},
+            {"golden_hist", k.golden_hist},
+            {"synthetic_hist", k.synthetic_hist},
+            {"golden_pairs", k.golden_pairs},
+            {"synthetic_pairs", k.synthetic_pairs}}},
+          {"distance_rows", r.distance_rows},
+          {"classifier_rows", r.classifier_rows},
+          {"persona_usage", usage}};
+}
+
+SetResult set_result_from_json(const nlohmann::json& j) {
+  SetResult r;
+  r.name = j.at("name").get<std::string>();
+  r.path = j.at("path").get<std::string>();
+  r.overall = metrics_of(j.at("overall"));
+  for (const auto& g : j.at("groups")) r.groups.emplace_back(g.at("label").get<std::string>(), metrics_of(g.at("metrics")));
+  const auto& k = j.at("kl_detail");
+  r.kl_detail.kl = k.at("kl").get<double>();
+  r.kl_detail.golden_hist = k.at("golden_hist").get<std::vector<double>>();
+  r.kl_detail.synthetic_hist = k.at("synthetic_hist").get<std::vector<double>>();
+  r.kl_detail.golden_pairs = k.at("golden_pairs").get<std::int64_t>();
+  r.kl_detail.synthetic_pairs = k.at("synthetic_pairs").get<std::int64_t>();
+  r.distance_rows = j.at("distance_rows").get<std::size_t>();
+  r.classifier_rows = j.at("classifier_rows").get<std::size_t>();
+  for (const auto& u : j.at("persona_usage")) r.persona_usage.emplace_back(u.at(0).get<std::string>(), u.at(1).get<std::size_t>());
+  return r;
+}
+
+std::optional<SetResult> DirectoryStore::find(const std::string& key) {
+  if (!reuse_) return std::nullopt;
+  std::ifstream in(dir_ / (key + ".json"), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    const auto j = nlohmann::json::parse(text.str());
+    if (j.at("key").get<std::string>() != key) return std::nullopt;
+    return set_result_from_json(j.at("result"));
+  } catch (const std::exception&) {
+    return std::nullopt;  // damaged by hand or by another tool: compute it again
+  }
+}
+
+void DirectoryStore::keep(const std::string& key, const SetResult& result) {
+  std::filesystem::create_directories(dir_);
+  util::write_file_atomic(dir_ / (key + ".json"), nlohmann::json{{"key", key}, {"result", set_result_to_json(result)}}.dump() + "\n");
+}
+
+}  // namespace mop::eval
