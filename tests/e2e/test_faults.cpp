@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "mop/gate.h"
+#include "e2e/eval_samples.h"
 #include "mop/util/npy.h"
 #include "support/kill_at.h"
 #include "support/paths.h"
@@ -31,11 +32,7 @@ class Faults : public ::testing::Test {
     dir_ = new TempDir;
     // 80 real SST-2 training sentences, and 60 test sentences as a golden set for eval.
     write_sst2_sample(data(), 80);
-    std::ifstream test(shared_path("data/sst2/test.jsonl"));
-    std::ofstream golden(dir_->file("golden.jsonl"));
-    int n = 0;
-    for (std::string line; n < 60 && std::getline(test, line); ++n) golden << line << "\n";
-    golden.close();
+    write_slice("sst2/test.jsonl", 0, 60, dir_->file("golden.jsonl"));
   }
   static void TearDownTestSuite() { delete dir_; }
 
@@ -273,11 +270,7 @@ TEST_F(Faults, EmbeddingCacheKilledMidFillStaysConsistent) {
   TempDir dir;
   write_tiny_bert(dir.file("bert.gguf"), TinyBertShape{});
   // 3000 SST-2 sentences: six chunks of 512, each committed to the cache on its own.
-  std::ifstream in(shared_path("data/sst2/train.jsonl"));
-  std::ofstream texts(dir.file("texts.jsonl"));
-  int n = 0;
-  for (std::string line; n < 3000 && std::getline(in, line); ++n) texts << line << "\n";
-  texts.close();
+  write_slice("sst2/train.jsonl", 0, 3000, dir.file("texts.jsonl"));
   const std::string cache = dir.file("cache");
   const auto command = [&](const std::string& out, const std::string& extra) {
     return cli() + "embed --encoder " + dir.file("bert.gguf") + " --threads 1 --input " + dir.file("texts.jsonl") +
