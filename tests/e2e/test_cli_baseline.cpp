@@ -6,13 +6,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 
 #include "mop/baselines.h"
 #include "support/kill_at.h"
 #include "support/paths.h"
+#include "support/shared_data.h"
 
 using namespace mop::test;
 namespace fs = std::filesystem;
@@ -23,10 +23,7 @@ class CliBaseline : public ::testing::Test {
  protected:
   void SetUp() override {
     // 30 real SST-2 sentences as PICLe's candidates, and two labelled personas.
-    std::ifstream in(shared_path("data/sst2/train.jsonl"));
-    std::ofstream data(dir_.file("sst2.jsonl"));
-    int kept = 0;
-    for (std::string line; std::getline(in, line) && kept < 30; ++kept) data << line << "\n";
+    write_slice("sst2/train.jsonl", 0, 30, dir_.file("sst2.jsonl"));
     write_file(dir_.file("personas.jsonl"),
                "{\"text\": \"You are a grumpy critic who hates sequels.\", \"label\": \"negative\"}\n"
                "{\"text\": \"You are a cheerful fan of family films.\", \"label\": \"positive\"}\n");

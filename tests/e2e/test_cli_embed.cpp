@@ -4,13 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "mop/util/npy.h"
 #include "support/paths.h"
+#include "support/shared_data.h"
 #include "support/tiny_bert.h"
 
 using mop::test::cli_path;
@@ -23,15 +23,11 @@ namespace fs = std::filesystem;
 
 // The first n SST-2 test sentences as JSONL with ids "s0", "s1", ...; returns the ids.
 std::vector<std::string> write_sample(const std::string& path, std::size_t n) {
-  std::ifstream in(mop::test::shared_path("data/sst2/test.jsonl"));
-  std::ofstream out(path);
   std::vector<std::string> ids;
-  for (std::string line; ids.size() < n && std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line);
-    ids.push_back("s" + std::to_string(ids.size()));
+  mop::test::write_slice("sst2/test.jsonl", 0, n, path, [&](nlohmann::json& j, std::size_t i) {
+    ids.push_back("s" + std::to_string(i));
     j["id"] = ids.back();
-    out << j.dump() << "\n";
-  }
+  });
   return ids;
 }
 
@@ -74,10 +70,8 @@ TEST(CliEmbed, TinyBertWithOtherTextFieldAndCache) {
   mop::test::write_tiny_bert(dir.file("bert.gguf"), mop::test::TinyBertShape{});
   // A CSV with the text in a "review" column and no id column: ids are the row indices.
   std::string csv = "review,label\n";
-  std::ifstream in(mop::test::shared_path("data/sst2/test.jsonl"));
   std::vector<std::string> ids;
-  for (std::string line; ids.size() < 25 && std::getline(in, line);) {
-    std::string text = nlohmann::json::parse(line).at("text").get<std::string>();
+  for (const std::string& text : mop::test::shared_texts("sst2/test.jsonl", 25)) {
     std::string quoted;
     for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
     csv += "\"" + quoted + "\",x\n";

@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "e2e/eval_samples.h"
 #include "support/paths.h"
+#include "support/shared_data.h"
 
 using mop::test::cli_path;
 using mop::test::read_file;

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include "e2e/eval_samples.h"
 #include "e2e/png_image.h"
 #include "support/paths.h"
+#include "support/shared_data.h"
 
 using mop::test::RgbImage;
 

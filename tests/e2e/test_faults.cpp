@@ -15,10 +15,10 @@
 #include <stdexcept>
 
 #include "mop/gate.h"
-#include "e2e/eval_samples.h"
 #include "mop/util/npy.h"
 #include "support/kill_at.h"
 #include "support/paths.h"
+#include "support/shared_data.h"
 #include "support/tiny_bert.h"
 
 using namespace mop::test;

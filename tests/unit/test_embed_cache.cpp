@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "mop/embed_cache.h"
@@ -12,6 +11,7 @@
 #include "mop/error.h"
 #include "support/children.h"
 #include "support/paths.h"
+#include "support/shared_data.h"
 
 namespace {
 
@@ -38,15 +38,7 @@ class CountingEncoder : public Encoder {
   std::shared_ptr<Encoder> inner_;
 };
 
-std::vector<std::string> sst2(std::size_t limit) {
-  std::ifstream in(mop::test::shared_path("data/sst2/train.jsonl"));
-  std::vector<std::string> out;
-  for (std::string line; out.size() < limit && std::getline(in, line);) {
-    out.push_back(nlohmann::json::parse(line).at("text").get<std::string>());
-  }
-  if (out.size() != limit) throw std::runtime_error("sst2/train.jsonl: too few lines");
-  return out;
-}
+std::vector<std::string> sst2(std::size_t limit) { return mop::test::shared_texts("sst2/train.jsonl", limit); }
 
 class Cache : public ::testing::Test {
  protected:

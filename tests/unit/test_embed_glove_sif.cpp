@@ -4,13 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "mop/embed_glove.h"
 #include "mop/error.h"
 #include "support/paths.h"
+#include "support/shared_data.h"
 
 namespace {
 
@@ -23,14 +23,9 @@ struct Record {
 
 // The first `limit` records of a shared JSONL file.
 std::vector<Record> read_jsonl(const std::string& relative, std::size_t limit) {
-  const std::string path = mop::test::shared_path("data/" + relative);
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
   std::vector<Record> out;
-  for (std::string line; out.size() < limit && std::getline(in, line);) {
-    const auto j = nlohmann::json::parse(line);
+  for (const auto& j : mop::test::shared_records(relative, 0, limit))
     out.push_back({j.at("text").get<std::string>(), j.at("label").get<std::string>()});
-  }
   return out;
 }
 
