@@ -199,9 +199,10 @@ void feed(embed::detail::Sha256& h, std::string_view s) {
   h.update(s.data(), s.size());
 }
 
+// The path is left out: the same file named another way (relative, absolute) is the same set; a
+// reused result takes the path of this run.
 void feed(embed::detail::Sha256& h, const EvalSet& set) {
   feed(h, set.name);
-  feed(h, set.path);
   feed(h, std::to_string(set.texts.size()));
   for (const auto& t : set.texts) feed(h, t);
   feed(h, std::to_string(set.labels.size()));
@@ -234,6 +235,7 @@ SetResult compare_or_reuse(const EvalSet& golden, const std::vector<std::string>
   const std::string key = result_key(settings, golden, role, dist_set, clf_set);
   if (auto found = store->find(key)) {
     if (progress) progress(clf_set.name + ": reusing the stored result " + key.substr(0, 12));
+    found->path = clf_set.path;
     return *found;
   }
   SetResult r = compare(golden, golden_labels, dist_set, clf_set, o, progress);

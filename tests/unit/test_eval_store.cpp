@@ -116,6 +116,14 @@ TEST(EvalSuite, StoredResultIsReusedOnlyForTheSameComparison) {
   for (const auto& l : lines) said |= l.rfind("a: reusing the stored result", 0) == 0;
   EXPECT_TRUE(said);
 
+  // The same set under another path (say, relative instead of absolute) is the same comparison.
+  EvalSet moved = a;
+  moved.path = "elsewhere/a";
+  const auto again = mop::eval::evaluate(golden, {moved}, nullptr, {}, {}, &store);
+  EXPECT_EQ(store.hits, 3);
+  EXPECT_EQ(again.sets[0].path, "elsewhere/a");
+  EXPECT_EQ(*again.sets[0].overall.mauve, *first.sets[0].overall.mauve);
+
   // Anything compare() reads changes the key: one embedding value, one label, one text, the settings.
   store.hits = 0;
   EvalSet a2 = a;
