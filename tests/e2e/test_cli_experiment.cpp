@@ -76,6 +76,19 @@ TEST(CliExperiment, CiConfigFillsEveryTableAndResumes) {
   EXPECT_EQ(nlohmann::json::parse(read_file(out + "/tables.json")), tables);
   EXPECT_EQ(err.find(": running"), std::string::npos) << err;
 
+  // An evaluation cut short (no metrics.json yet, as a kill leaves it) continues from the result
+  // it kept for each set: nothing is computed again, and the tables are the same.
+  fs::remove(out + "/eval/metrics.json");
+  ASSERT_EQ(run_command(cli_path() + " experiment " + ci_config() + " --out " + out, nullptr, &err), 0) << err;
+  const auto stored = std::distance(fs::directory_iterator(out + "/eval/sets"), fs::directory_iterator{});
+  EXPECT_EQ(stored, 13) << "12 sets and the ceiling";
+  size_t reused = 0;
+  for (auto at = err.find("reusing the stored result"); at != std::string::npos; at = err.find("reusing the stored result", at + 1))
+    ++reused;
+  EXPECT_EQ(reused, static_cast<size_t>(stored)) << err;
+  EXPECT_EQ(err.find("FID, MAUVE, KL-cosine on"), std::string::npos) << err;
+  EXPECT_EQ(nlohmann::json::parse(read_file(out + "/tables.json")), tables);
+
   // Other settings in the same folder are refused, naming the step's output.
   std::string yaml = read_file(ci_config());
   yaml.replace(yaml.find("samples: 40"), 11, "samples: 30");
