@@ -37,6 +37,7 @@ class LlamaServer {
   bool running() { return process_ && process_->running(); }
 
  private:
+  bool owns_port(const std::string& log_path);
   int port_ = 0;
   std::unique_ptr<Process> process_;
 };
