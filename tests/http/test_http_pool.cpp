@@ -136,7 +136,8 @@ TEST(HttpPool, GivesUpAfterTheRetryBudget) {
 
 TEST(HttpPool, DeadEndpointIsSetAsideAndTheOthersCarryOn) {
   ScriptedServer live([](int, const httplib::Request&, httplib::Response& r) { ok(r); });
-  const std::string dead = "http://127.0.0.1:" + std::to_string(test::free_port());  // nothing listens
+  const test::DeadPort nothing_listens;
+  const std::string dead = "http://127.0.0.1:" + std::to_string(nothing_listens.port());
   auto o = fast_options({dead, live.url()});
   o.cooldown_s = 30;  // long enough that the dead one is not retried during the run
   EndpointPool pool(o);

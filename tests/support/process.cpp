@@ -65,21 +65,35 @@ int Process::wait() {
   return status_;
 }
 
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+// A socket bound to a kernel-chosen loopback port; returns the port.
+int bind_loopback(int fd) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    if (fd >= 0) close(fd);
     throw std::runtime_error("cannot bind a loopback port");
   }
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
   return ntohs(a.sin_port);
 }
+
+}  // namespace
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int port = bind_loopback(fd);
+  close(fd);
+  return port;
+}
+
+DeadPort::DeadPort() : fd_(socket(AF_INET, SOCK_STREAM, 0)), port_(bind_loopback(fd_)) {}
+
+DeadPort::~DeadPort() { close(fd_); }
 
 bool wait_http_ok(int port, const std::string& path, double timeout_s) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);

@@ -31,6 +31,21 @@ class Process {
 // A port on 127.0.0.1 that was free a moment ago.
 int free_port();
 
+// A port on 127.0.0.1 held bound but not listening while the object lives: connecting to it is
+// refused, and no other process can take it meanwhile (as one could a port from free_port()).
+class DeadPort {
+ public:
+  DeadPort();
+  ~DeadPort();
+  DeadPort(const DeadPort&) = delete;
+  DeadPort& operator=(const DeadPort&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 // GET http://127.0.0.1:port/path until it answers 200 (true) or timeout_s passes (false).
 bool wait_http_ok(int port, const std::string& path, double timeout_s);
 
