@@ -27,7 +27,6 @@ class DirectoryStore : public ResultStore {
   explicit DirectoryStore(std::filesystem::path dir, bool reuse = true) : dir_(std::move(dir)), reuse_(reuse) {}
   std::optional<SetResult> find(const std::string& key) override;
   void keep(const std::string& key, const SetResult& result) override;
-  const std::filesystem::path& dir() const { return dir_; }
 
  private:
   std::filesystem::path dir_;

@@ -214,14 +214,19 @@ void feed(embed::detail::Sha256& h, const EvalSet& set) {
   for (const auto& [id, n] : set.persona_usage) feed(h, id + "=" + std::to_string(n));
 }
 
-// The key of one comparison: everything compare() reads.
-std::string result_key(const std::string& settings, const EvalSet& golden, const std::string& role, const EvalSet& dist_set,
-                       const EvalSet& clf_set) {
+// What every comparison of one evaluation shares: the code version, the settings, the golden set.
+// Hashed once; each comparison's key continues from a copy.
+embed::detail::Sha256 shared_key_part(const nlohmann::json& settings, const EvalSet& golden) {
   embed::detail::Sha256 h;
   feed(h, kStoreVersion);
-  feed(h, settings);
-  feed(h, role);
+  feed(h, settings.dump());
   feed(h, golden);
+  return h;
+}
+
+// The key of one comparison: everything compare() reads.
+std::string result_key(embed::detail::Sha256 h, const std::string& role, const EvalSet& dist_set, const EvalSet& clf_set) {
+  feed(h, role);
   feed(h, dist_set);
   if (&clf_set != &dist_set) feed(h, clf_set);
   return embed::detail::to_hex(h.finish());
@@ -230,9 +235,9 @@ std::string result_key(const std::string& settings, const EvalSet& golden, const
 // compare(), or the stored result of the same comparison.
 SetResult compare_or_reuse(const EvalSet& golden, const std::vector<std::string>& golden_labels, const EvalSet& dist_set,
                            const EvalSet& clf_set, const SuiteOptions& o, const Progress& progress, ResultStore* store,
-                           const std::string& settings, const std::string& role) {
+                           const embed::detail::Sha256& shared, const std::string& role) {
   if (!store) return compare(golden, golden_labels, dist_set, clf_set, o, progress);
-  const std::string key = result_key(settings, golden, role, dist_set, clf_set);
+  const std::string key = result_key(shared, role, dist_set, clf_set);
   if (auto found = store->find(key)) {
     if (progress) progress(clf_set.name + ": reusing the stored result " + key.substr(0, 12));
     found->path = clf_set.path;
@@ -285,10 +290,9 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
   result.notes.push_back("DistilBERT is not available as a downstream classifier: its weights cannot be fetched here");
 
   const nlohmann::json settings = settings_of(options);
-  const std::string settings_text = settings.dump();
+  const auto shared = store ? shared_key_part(settings, golden) : embed::detail::Sha256();
   for (const auto& s : synthetic)
-    result.sets.push_back(
-        compare_or_reuse(golden, result.golden_labels, s, s, options, progress, store, settings_text, "synthetic"));
+    result.sets.push_back(compare_or_reuse(golden, result.golden_labels, s, s, options, progress, store, shared, "synthetic"));
 
   std::size_t sample_rows = 0;
   if (train) {
@@ -299,7 +303,7 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
     sample_rows = std::min(train->texts.size(), largest);
     const EvalSet sample = sample_of(*train, sample_rows, options.seed);
     result.ceiling =
-        compare_or_reuse(golden, result.golden_labels, sample, *train, options, progress, store, settings_text, "ceiling");
+        compare_or_reuse(golden, result.golden_labels, sample, *train, options, progress, store, shared, "ceiling");
   }
 
   result.settings = settings;

@@ -2,9 +2,11 @@
 // errors for impossible inputs, and the outputs' shape.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "mop/error.h"
+#include "mop/eval_store.h"
 #include "mop/evaluate.h"
 
 using mop::eval::EvalSet;
@@ -39,6 +41,24 @@ bool has_note(const std::vector<std::string>& notes, const std::string& part) {
   for (const auto& n : notes)
     if (n.find(part) != std::string::npos) return true;
   return false;
+}
+
+// Remembers results in memory and counts lookups that found one.
+class CountingStore : public mop::eval::ResultStore {
+ public:
+  std::optional<mop::eval::SetResult> find(const std::string& key) override {
+    const auto it = kept.find(key);
+    if (it == kept.end()) return std::nullopt;
+    ++hits;
+    return it->second;
+  }
+  void keep(const std::string& key, const mop::eval::SetResult& r) override { kept[key] = r; }
+  std::map<std::string, mop::eval::SetResult> kept;
+  int hits = 0;
+};
+
+void expect_same(const mop::eval::SetResult& a, const mop::eval::SetResult& b) {
+  EXPECT_EQ(mop::eval::set_result_to_json(a), mop::eval::set_result_to_json(b));
 }
 
 }  // namespace
@@ -168,4 +188,54 @@ TEST(EvalSuite, JsonAndMarkdownHoldEveryRow) {
   EXPECT_EQ(mop::eval::format_value(std::nullopt), "—");
   EXPECT_EQ(mop::eval::format_value(0.5), "0.5000");
   EXPECT_EQ(mop::eval::format_value(2.5e-5), "2.50e-05");
+}
+
+// evaluate() with a store: a result is reused only for the very same comparison.
+TEST(EvalSuite, StoredResultIsReusedOnlyForTheSameComparison) {
+  const EvalSet golden = blobs("g", 60, 0, 1), a = blobs("a", 60, 0.5, 2), b = blobs("b", 60, 2, 3);
+  CountingStore store;
+  const auto first = mop::eval::evaluate(golden, {a}, &golden, {}, {}, &store);
+  EXPECT_EQ(store.kept.size(), 2u);  // the set and the ceiling
+  EXPECT_EQ(store.hits, 0);
+
+  // One more set: the first set and the ceiling (same sample size) come from the store.
+  std::vector<std::string> lines;
+  const auto second = mop::eval::evaluate(golden, {a, b}, &golden, {}, [&](const std::string& l) { lines.push_back(l); }, &store);
+  EXPECT_EQ(store.hits, 2);
+  EXPECT_EQ(store.kept.size(), 3u);
+  expect_same(second.sets[0], first.sets[0]);
+  expect_same(*second.ceiling, *first.ceiling);
+  const auto plain = mop::eval::evaluate(golden, {a, b}, &golden, {});
+  expect_same(second.sets[1], plain.sets[1]);
+  bool said = false;
+  for (const auto& l : lines) said |= l.rfind("a: reusing the stored result", 0) == 0;
+  EXPECT_TRUE(said);
+
+  // The same set under another path (say, relative instead of absolute) is the same comparison.
+  EvalSet moved = a;
+  moved.path = "elsewhere/a";
+  const auto again = mop::eval::evaluate(golden, {moved}, nullptr, {}, {}, &store);
+  EXPECT_EQ(store.hits, 3);
+  EXPECT_EQ(again.sets[0].path, "elsewhere/a");
+  EXPECT_EQ(*again.sets[0].overall.mauve, *first.sets[0].overall.mauve);
+
+  // Anything compare() reads changes the key: one embedding value, one label, one text, the settings.
+  store.hits = 0;
+  EvalSet a2 = a;
+  a2.embeddings(3, 2) += 1e-6f;
+  mop::eval::evaluate(golden, {a2}, nullptr, {}, {}, &store);
+  a2 = a;
+  a2.labels[0] = "pos";
+  mop::eval::evaluate(golden, {a2}, nullptr, {}, {}, &store);
+  a2 = a;
+  a2.texts[5] += " ";
+  mop::eval::evaluate(golden, {a2}, nullptr, {}, {}, &store);
+  EvalSet g2 = golden;
+  g2.embeddings(0, 0) = 0;
+  mop::eval::evaluate(g2, {a}, nullptr, {}, {}, &store);
+  mop::eval::SuiteOptions other;
+  other.kl_cosine.bins = 50;
+  mop::eval::evaluate(golden, {a}, nullptr, other, {}, &store);
+  EXPECT_EQ(store.hits, 0);
+  EXPECT_EQ(store.kept.size(), 8u);
 }
