@@ -3,6 +3,8 @@
 //      sharing (one call) and without (each pair scored on its own): scored tokens/s and ratio.
 //   2. Generation at 1, 8 and 32 parallel sequences: generated tokens/s, beside llama.cpp's own
 //      llama-batched-bench on the same model, same threads, in the same run, as a ratio.
+// Both with mop's batch-invariant CPU kernels (the default) and with ggml's fast choice
+// (--kernels fast), so the cost of invariance is measured in the same run (docs/numerics.md).
 // Models: ../shared/models/stories260K.gguf and a random-weight model of realistic shape
 // (SmolLM-360M: 32 layers, 960 wide, 49,152-token vocabulary, F16) that this program writes once
 // into the cache. Usage: lm_throughput [--model PATH]... [--threads N] [--skip-big] [--tg N]
@@ -99,43 +101,40 @@ std::vector<BatchedBenchRow> run_batched_bench(const std::string& exe, const std
   return rows;
 }
 
-void bench_model(const std::string& path, int threads, int ntg, const std::string& batched_bench) {
-  std::cout << "\n## " << std::filesystem::path(path).filename().string() << "  (threads " << threads << ")\n\n";
+struct ModeFigures {
+  double shared_tps = 0, unshared_tps = 0, max_diff = 0;
+  std::vector<double> gen_tps;   // at 1, 8, 32 sequences
+  bool same_text = true;         // each sequence's text at 32 in flight equals its text alone
+};
+
+ModeFigures run_mode(const std::string& path, int threads, int ntg, bool invariant) {
   LlamaOptions o;
   o.model = path;
   o.n_threads = threads;
   o.n_ctx = 8192;
   o.n_batch = 512;
   o.n_parallel = 64;
+  o.invariant_kernels = invariant;
   LlamaModel model(o);
+  ModeFigures f;
 
   // Scoring.
   auto batch = mop_batch();
   for (auto& r : batch) r.prompt = model.render(r.prompt.substr(0, r.prompt.find('.') + 1), r.prompt.substr(r.prompt.find('.') + 1));
-  size_t target_tokens = 0, prompt_tokens = 0;
+  size_t target_tokens = 0;
   for (const auto& r : batch) target_tokens += model.tokenize_text(r.continuation).size();
-  for (size_t i = 0; i < batch.size(); i += 16) prompt_tokens += model.tokenize_prompt(batch[i].prompt).size();
   model.score({batch[0]}, {});  // warm-up
   auto t0 = Clock::now();
   const auto shared = model.score(batch, {});
-  const double t_shared = seconds_since(t0);
+  f.shared_tps = target_tokens / seconds_since(t0);
   t0 = Clock::now();
   std::vector<Score> unshared;
   for (const auto& r : batch) unshared.push_back(model.score({r}, {})[0]);
-  const double t_unshared = seconds_since(t0);
-  double max_diff = 0;
-  for (size_t i = 0; i < batch.size(); ++i) max_diff = std::max(max_diff, std::abs(shared[i].logprob - unshared[i].logprob));
-  std::printf("scoring: 64 targets (%zu tokens) under 4 prompts (%zu tokens each on average)\n", target_tokens, prompt_tokens / 4);
-  std::printf("| mode | seconds | scored tokens/s |\n|---|---|---|\n");
-  std::printf("| prefix sharing, one call | %.3f | %.0f |\n", t_shared, target_tokens / t_shared);
-  std::printf("| no sharing, one pair per call | %.3f | %.0f |\n", t_unshared, target_tokens / t_unshared);
-  std::printf("sharing speed-up: %.2fx (goal >= 2x); largest score difference %.2e\n\n", t_unshared / t_shared, max_diff);
+  f.unshared_tps = target_tokens / seconds_since(t0);
+  for (size_t i = 0; i < batch.size(); ++i) f.max_diff = std::max(f.max_diff, std::abs(shared[i].logprob - unshared[i].logprob));
 
   // Generation.
-  const auto reference = batched_bench.empty() ? std::vector<BatchedBenchRow>{}
-                                               : run_batched_bench(batched_bench, path, threads, 8, ntg);
-  std::printf("generation: %d tokens per sequence, 8-token prompts, end-of-text banned\n", ntg);
-  std::printf("| sequences | mop tokens/s | llama-batched-bench S_TG t/s | ratio |\n|---|---|---|---|\n");
+  std::vector<Generation> alone;
   for (int n : {1, 8, 32}) {
     std::vector<GenerateRequest> reqs;
     for (int i = 0; i < n; ++i) {
@@ -152,13 +151,44 @@ void bench_model(const std::string& path, int threads, int ntg, const std::strin
     const double t = seconds_since(t0);
     size_t tokens = 0;
     for (const auto& x : g) tokens += x.n_tokens;
-    const double ours = tokens / t;
+    f.gen_tps.push_back(tokens / t);
+    if (n == 32)
+      for (int i = 0; i < 4; ++i) f.same_text = f.same_text && model.generate({reqs[i]}, {})[0].text == g[i].text;
+  }
+  return f;
+}
+
+void bench_model(const std::string& path, int threads, int ntg, const std::string& batched_bench) {
+  std::cout << "\n## " << std::filesystem::path(path).filename().string() << "  (threads " << threads << ")\n\n";
+  const ModeFigures inv = run_mode(path, threads, ntg, true);
+  const ModeFigures fast = run_mode(path, threads, ntg, false);
+  const auto reference = batched_bench.empty() ? std::vector<BatchedBenchRow>{}
+                                               : run_batched_bench(batched_bench, path, threads, 8, ntg);
+
+  std::printf("scoring: 64 targets under 4 prompts; kernels invariant (mop's default) and fast (--kernels fast)\n");
+  std::printf("| kernels | shared tokens/s | unshared tokens/s | sharing speed-up | largest score difference shared vs alone |\n"
+              "|---|---|---|---|---|\n");
+  for (const auto* m : {&inv, &fast})
+    std::printf("| %s | %.0f | %.0f | %.2fx | %.2e |\n", m == &inv ? "invariant" : "fast", m->shared_tps, m->unshared_tps,
+                m->shared_tps / m->unshared_tps, m->max_diff);
+  std::printf("invariant / fast, shared scoring: %.2f (goal: sharing speed-up >= 2x, difference 0)\n\n", inv.shared_tps / fast.shared_tps);
+
+  std::printf("generation: %d tokens per sequence, 8-token prompts, end-of-text banned\n", ntg);
+  std::printf("| sequences | invariant t/s | fast t/s | invariant / fast | llama-batched-bench S_TG t/s | invariant / S_TG |\n"
+              "|---|---|---|---|---|---|\n");
+  const int ns[] = {1, 8, 32};
+  for (int k = 0; k < 3; ++k) {
     double ref = 0;
     for (const auto& row : reference)
-      if (row.pl == n) ref = row.s_tg;
-    if (ref > 0) std::printf("| %d | %.0f | %.0f | %.2f |\n", n, ours, ref, ours / ref);
-    else std::printf("| %d | %.0f | (not run) | |\n", n, ours);
+      if (row.pl == ns[k]) ref = row.s_tg;
+    if (ref > 0)
+      std::printf("| %d | %.0f | %.0f | %.2f | %.0f | %.2f |\n", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k], ref,
+                  inv.gen_tps[k] / ref);
+    else
+      std::printf("| %d | %.0f | %.0f | %.2f | (not run) | |\n", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k]);
   }
+  std::printf("same text alone as among 32 in flight (4 sequences checked): invariant %s, fast %s\n", inv.same_text ? "yes" : "NO",
+              fast.same_text ? "yes" : "no");
 }
 
 }  // namespace

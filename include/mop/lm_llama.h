@@ -21,8 +21,16 @@ struct LlamaOptions {
   int n_parallel = 32;        // sequences in flight at once (max 255)
   int n_threads = 0;          // 0 = all cores
   int n_gpu_layers = -1;      // layers offloaded to a GPU when built with CUDA (-1 = all)
+  // true: a sequence's scores and samples do not depend on what else is in its batch (ggml's
+  // reference CPU kernels, no weight repacking); false: ggml's fastest kernels, whose rounding
+  // depends on the batch. docs/numerics.md.
+  bool invariant_kernels = true;
   bool verbose = false;       // pass llama.cpp's own log through
 };
+
+// The CPU backend this binary carries, for `mop --version`: ggml's version and commit and the
+// instruction sets it was compiled for, e.g. "ggml 0.25.1 (de3ff81), CPU: SSE3 ... AVX2 ... llamafile".
+std::string cpu_backend_description();
 
 // Loads the model; throws mop::Error with one clear line on a missing, non-GGUF or truncated file.
 std::unique_ptr<LanguageModel> load_llama(const LlamaOptions& options);

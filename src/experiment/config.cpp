@@ -34,7 +34,7 @@ void check_names(const Section& s, const std::string& key, const std::vector<std
 }
 
 ModelSpec read_model(const Section& m, const fs::path& base) {
-  m.allow({"name", "model", "chat_template", "ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir",
+  m.allow({"name", "model", "chat_template", "ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels",
            "endpoints", "api", "served_model", "api_key_env", "max_in_flight", "timeout", "retries", "score_top_k"});
   ModelSpec spec;
   m.get("name", spec.name);
@@ -61,8 +61,12 @@ ModelSpec read_model(const Section& m, const fs::path& base) {
     m.get("threads", llama.n_threads);
     m.get("gpu_layers", llama.n_gpu_layers);
     m.get("cache_dir", llama.cache_dir);
+    std::string kernels = "invariant";
+    m.get("kernels", kernels);
+    if (kernels != "invariant" && kernels != "fast") m.fail("kernels", "must be invariant or fast");
+    llama.invariant_kernels = kernels == "invariant";
   } else {
-    for (const char* key : {"ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir"})
+    for (const char* key : {"ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels"})
       if (m.has(key)) m.fail(key, "applies to an in-process model only (not to endpoints)");
     m.get("endpoints", http.endpoints);
     if (http.endpoints.empty()) m.fail("endpoints", "give at least one URL");

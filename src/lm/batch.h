@@ -1,12 +1,13 @@
 #pragma once
-// A llama_batch that frees itself, with an add() that says what each slot is.
+// A llama_batch that frees itself, with an add() that says what each slot is. It holds one token
+// more than its capacity: room for the companion token LlamaModel::decode_or_throw may add.
 #include "llama.h"
 
 namespace mop::lm {
 
 class Batch {
  public:
-  explicit Batch(int capacity) : batch_(llama_batch_init(capacity, 0, 1)), capacity_(capacity) {}
+  explicit Batch(int capacity) : batch_(llama_batch_init(capacity + 1, 0, 1)), capacity_(capacity) {}
   ~Batch() { llama_batch_free(batch_); }
   Batch(const Batch&) = delete;
   Batch& operator=(const Batch&) = delete;
@@ -22,6 +23,12 @@ class Batch {
     return k;
   }
   void clear() { batch_.n_tokens = 0; }
+  void pop() { --batch_.n_tokens; }
+  int outputs() const {
+    int n = 0;
+    for (int k = 0; k < batch_.n_tokens; ++k) n += batch_.logits[k] != 0;
+    return n;
+  }
   int size() const { return batch_.n_tokens; }
   bool full() const { return batch_.n_tokens >= capacity_; }
   int room() const { return capacity_ - batch_.n_tokens; }

@@ -1,6 +1,12 @@
 // Generation with parallel slots: up to --parallel sequences decode together, one token each per
 // step, while waiting prompts are fed into the same batches. Each request samples with its own
 // sampler chain seeded by its own seed, so its text does not depend on what else is in flight.
+//
+// Cell order: ggml's attention visits a query's cells in cell order, so a sequence's logits are
+// the same in any batch only if its cells lie in position order. Freeing a finished sequence's
+// cells would leave holes that later tokens fill out of order; instead its cells are parked (moved
+// to a sequence nobody reads) and new tokens always go after the live cells. When the cache has no
+// room for the next request, the ones in flight finish, the cache is cleared, and admission goes on.
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -74,7 +80,7 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
   std::vector<std::unique_ptr<Slot>> active;
   std::vector<llama_seq_id> free_seqs;
   for (int s = n_parallel_; s >= 1; --s) free_seqs.push_back(s);
-  size_t reserved = 0, done = 0;
+  size_t used = 0, done = 0;  // cells taken since the cache was last cleared (parked ones included)
   Batch batch(options_.n_batch);
   std::vector<llama_logit_bias> eog_ban;
   for (llama_token t = 0; t < n_vocab_; ++t)
@@ -94,10 +100,17 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
       if (prompt.empty()) throw Error("request " + std::to_string(r + 1) + ": empty prompt");
       if (prompt.size() >= static_cast<size_t>(max_sequence_tokens()))
         throw Error("request " + std::to_string(r + 1) + ": prompt (" + std::to_string(prompt.size()) +
-                    " tokens) does not fit the context of " + std::to_string(max_sequence_tokens()) + " tokens");
+                    " tokens) does not fit the context of " + std::to_string(max_sequence_tokens()) + " tokens" + context_note());
       const int limit = std::min<int>(max_sequence_tokens(), static_cast<int>(prompt.size()) + requests[r].sampling.max_tokens);
       warn_if_beyond_training(static_cast<size_t>(limit));
-      if (!active.empty() && reserved + limit > static_cast<size_t>(n_ctx_)) break;
+      size_t promised = used;  // cells the sequences in flight may still take
+      for (const auto& slot : active)
+        if (!slot->finished) promised += static_cast<size_t>(slot->limit - slot->n_past);
+      if (promised + limit > static_cast<size_t>(capacity_)) {
+        if (!active.empty()) break;
+        llama_memory_clear(mem, false);  // nothing in flight: the parked cells can go
+        used = 0;
+      }
       waiting.pop_front();
       auto slot = std::make_unique<Slot>();
       slot->request = r;
@@ -107,7 +120,6 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
       slot->limit = limit;
       slot->sampler = make_sampler(requests[r].sampling, eog_ban, n_vocab_);
       if (requests[r].sampling.max_tokens == 0) finish(*slot, "length");
-      reserved += limit;
       active.push_back(std::move(slot));
     }
 
@@ -125,7 +137,10 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
         if (last) slot->batch_index = k;
       }
     }
-    if (batch.size() > 0) decode_or_throw(batch.get());
+    if (batch.size() > 0) {
+      decode_or_throw(batch);
+      used += static_cast<size_t>(batch.size());
+    }
 
     // Sample, append, check the stopping rules.
     for (auto& slot : active) {
@@ -162,9 +177,9 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
         ++it;
         continue;
       }
+      llama_memory_seq_cp(mem, slot.seq, parked_seq_, -1, -1);  // keeps the cells taken: no hole
       llama_memory_seq_rm(mem, slot.seq, -1, -1);
       free_seqs.push_back(slot.seq);
-      reserved -= slot.limit;
       out[slot.request] = std::move(slot.result);
       it = active.erase(it);
       ++done;

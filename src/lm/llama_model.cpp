@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "lm/batch.h"
+#include "lm/cpu_kernels.h"
 #include "lm/llama_backend.h"
 #include "lm/model_source.h"
 #include "mop/error.h"
@@ -16,7 +17,11 @@ std::unique_ptr<LanguageModel> load_llama(const LlamaOptions& options) {
 }
 
 LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
-  if (options.n_parallel < 1 || options.n_parallel > 255) throw Error("--parallel must be between 1 and 255");
+  // Sequence ids: 0 the shared prefix, 1..n_parallel the requests, then the companion and the
+  // parked cells (see llama_model.h).
+  const int max_parallel = static_cast<int>(llama_max_parallel_sequences()) - 3;
+  if (options.n_parallel < 1 || options.n_parallel > max_parallel)
+    throw Error("--parallel must be between 1 and " + std::to_string(max_parallel));
   if (options.n_batch < 1) throw Error("--batch-tokens must be positive");
   if (options.n_ctx < 0) throw Error("--ctx must be positive (or 0 for the model's own length)");
   init_llama_backend(options.verbose);
@@ -25,6 +30,9 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
 
   llama_model_params mparams = llama_model_default_params();
   mparams.n_gpu_layers = options.n_gpu_layers;
+  // Repacked weights (Q4_0, Q4_K, IQ4_NL on AVX2 and up) take one kernel per 4 rows and another
+  // for the rest, which round differently: off where results must not depend on the batch.
+  mparams.use_extra_bufts = !options.invariant_kernels;
   model_ = llama_model_load_from_file(path_.c_str(), mparams);
   if (!model_) throw Error("llama.cpp cannot load model " + path_.string() + " (unsupported architecture or corrupt file; rerun with --verbose for details)");
   vocab_ = llama_model_get_vocab(model_);
@@ -33,25 +41,34 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   const int threads = options.n_threads > 0 ? options.n_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   llama_context_params cparams = llama_context_default_params();
   cparams.n_ctx = static_cast<uint32_t>(options.n_ctx);
-  cparams.n_batch = static_cast<uint32_t>(options.n_batch);
-  cparams.n_ubatch = static_cast<uint32_t>(options.n_batch);
-  cparams.n_seq_max = static_cast<uint32_t>(options.n_parallel + 1);  // + the shared-prefix sequence
+  // One micro-batch per decode call, with room for the companion token.
+  cparams.n_batch = static_cast<uint32_t>(options.n_batch + 1);
+  cparams.n_ubatch = static_cast<uint32_t>(options.n_batch + 1);
+  cparams.n_seq_max = static_cast<uint32_t>(options.n_parallel + 3);
   cparams.n_threads = threads;
   cparams.n_threads_batch = threads;
   cparams.kv_unified = true;  // sequences share prefix cells (copied, not recomputed)
   cparams.swa_full = true;    // sliding-window models keep the whole prefix for later copies
   cparams.no_perf = true;
-  ctx_ = llama_init_from_model(model_, cparams);
+  {
+    CpuKernelsScope kernels(options.invariant_kernels ? CpuKernels::invariant : CpuKernels::fast);
+    ctx_ = llama_init_from_model(model_, cparams);
+  }
   if (!ctx_) {
     llama_model_free(model_);
     throw Error("llama.cpp cannot create a context for " + path_.string() + " (too little memory for --ctx " + std::to_string(options.n_ctx) + "?)");
   }
   n_ctx_ = static_cast<int>(llama_n_ctx(ctx_));
   n_parallel_ = options.n_parallel;
+  companion_seq_ = n_parallel_ + 1;
+  parked_seq_ = n_parallel_ + 2;
+  companion_token_ = llama_vocab_bos(vocab_) != LLAMA_TOKEN_NULL ? llama_vocab_bos(vocab_) : 0;
   // A sequence may use the whole context. Past the model's training length llama.cpp still runs
   // (as llama.cpp's own tools do) but quality may drop: warn_if_beyond_training() says so once.
   n_ctx_train_ = llama_model_n_ctx_train(model_);
-  max_seq_tokens_ = n_ctx_;
+  // One cell stays free for the companion token.
+  capacity_ = n_ctx_ - 1;
+  max_seq_tokens_ = capacity_;
 
   try {
     format_ = std::make_unique<ChatFormat>(model_, options.chat_template);
@@ -108,8 +125,19 @@ void LlamaModel::warn_if_beyond_training(size_t n_tokens) {
                n_ctx_train_, path_.filename().c_str());
 }
 
-void LlamaModel::decode_or_throw(const llama_batch& batch) {
-  const int rc = llama_decode(ctx_, batch);
+void LlamaModel::decode_or_throw(Batch& batch) {
+  // llamafile's sgemm, ggml's matrix product for two or more rows, sums in another order than the
+  // one-row kernel, so a lone token or a lone output row gets a companion: a token of a scratch
+  // sequence, added last (its cell comes after the others') and removed at once (so the next
+  // token takes that cell and no hole is left). docs/numerics.md.
+  const int outputs = batch.outputs();
+  const bool companion = batch.size() == 1 || outputs == 1;
+  if (companion) batch.add(companion_token_, 0, companion_seq_, outputs == 1);
+  const int rc = llama_decode(ctx_, batch.get());
+  if (companion) {
+    llama_memory_seq_rm(llama_get_memory(ctx_), companion_seq_, -1, -1);
+    batch.pop();
+  }
   if (rc == 1) throw Error("the KV cache is full (" + std::to_string(n_ctx_) + " cells): raise --ctx or lower --parallel");
   if (rc != 0) throw std::runtime_error("llama_decode failed with status " + std::to_string(rc));
 }
@@ -119,7 +147,7 @@ void LlamaModel::decode_into(llama_seq_id seq, const Tokens& tokens, size_t from
   for (size_t i = from; i < tokens.size();) {
     batch.clear();
     for (; i < tokens.size() && !batch.full(); ++i) batch.add(tokens[i], static_cast<llama_pos>(i), seq, false);
-    decode_or_throw(batch.get());
+    decode_or_throw(batch);
   }
 }
 

@@ -13,6 +13,7 @@
 namespace mop::lm {
 
 using Tokens = std::vector<llama_token>;
+class Batch;
 
 class LlamaModel final : public LanguageModel {
  public:
@@ -36,13 +37,17 @@ class LlamaModel final : public LanguageModel {
   int n_vocab() const { return n_vocab_; }
   // Longest sequence (prompt + continuation) one sequence may hold.
   int max_sequence_tokens() const { return max_seq_tokens_; }
+  // " (N cells, one kept free)": where max_sequence_tokens() comes from, for error messages.
+  std::string context_note() const { return " (" + std::to_string(n_ctx_) + " cells, one kept free)"; }
   const std::string& chat_format_kind() const { return format_->kind(); }
 
  private:
   Tokens tokenize(const std::string& text, bool add_special, bool parse_special) const;
   // Decodes tokens [from, tokens.size()) of `tokens` into `seq` at their positions, no logits.
   void decode_into(llama_seq_id seq, const Tokens& tokens, size_t from);
-  void decode_or_throw(const llama_batch& batch);
+  // Decodes `batch`, adding a companion token when it has one token or one output (and removing
+  // it again, so `batch` is as it was).
+  void decode_or_throw(Batch& batch);
   void warn_if_beyond_training(size_t n_tokens);
 
   LlamaOptions options_;
@@ -59,6 +64,13 @@ class LlamaModel final : public LanguageModel {
   int n_ctx_train_ = 0;
   bool warned_ctx_train_ = false;
   int n_parallel_ = 0;
+  // KV cells requests may use: the context less the companion's cell.
+  int capacity_ = 0;
+  // Sequence ids beside 0 (the shared prefix) and 1..n_parallel (requests): the companion token's,
+  // and the one that keeps finished generations' cells occupied until the cache is cleared.
+  llama_seq_id companion_seq_ = 0;
+  llama_seq_id parked_seq_ = 0;
+  llama_token companion_token_ = 0;
 
 };
 

@@ -7,6 +7,12 @@
 // not recomputed), and decodes [last prompt token, y_0 .. y_{T-2}] with logits at every position,
 // which predict y_0 .. y_{T-1}. Continuations of several prompts are decoded together in batches
 // of up to n_batch tokens, as many sequences at once as --parallel allows and the KV cache holds.
+//
+// Cell order: ggml's attention kernel visits a query's cells in cell order, so a continuation's
+// score is the same as alone only if its prompt's and its own cells lie in position order. Cells
+// are only ever added after the live ones, except after a round that moved sequence 0 from one
+// prompt to another: dropping the old prompt's tail then leaves a hole that the next tokens would
+// fill out of order, so such a round ends with the cache cleared and sequence 0 decoded afresh.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -59,7 +65,7 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
     if (total > static_cast<size_t>(max_sequence_tokens()))
       throw Error("request " + std::to_string(r + 1) + ": prompt (" + std::to_string(prompts[it->second].size()) +
                   " tokens) + continuation (" + std::to_string(continuations[r].size()) + " tokens) exceed the context of " +
-                  std::to_string(max_sequence_tokens()) + " tokens");
+                  std::to_string(max_sequence_tokens()) + " tokens" + context_note());
     warn_if_beyond_training(total);
     out[r].n_tokens = static_cast<int>(continuations[r].size());
   }
@@ -72,7 +78,7 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
 
   llama_memory_t mem = llama_get_memory(ctx_);
   llama_memory_clear(mem, false);  // metadata only: wiping the buffers costs a memset of the whole cache
-  const size_t capacity = static_cast<size_t>(n_ctx_);
+  const size_t capacity = static_cast<size_t>(capacity_);
   Tokens base;             // tokens held by sequence 0
   size_t retained = 0;     // cells dropped from sequence 0 but still held by this round's copies
   size_t round_cells = 0;  // cells the pending continuations will take
@@ -87,7 +93,7 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
     std::vector<Slot> slots;
     std::vector<TemperedLogprob> scored(options_.n_batch);
     auto run = [&] {
-      decode_or_throw(batch.get());
+      decode_or_throw(batch);
       const int n = batch.size();
 #pragma omp parallel for schedule(static) if (static_cast<long>(n) * n_vocab_ > (1L << 20))
       for (int k = 0; k < n; ++k) {
@@ -114,6 +120,10 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
     }
     if (batch.size() > 0) run();
     for (const auto& p : round) llama_memory_seq_rm(mem, p.seq, -1, -1);
+    if (retained > 0) {  // holes between sequence 0's cells: start again from an empty cache
+      llama_memory_clear(mem, false);
+      base.clear();
+    }
     done += round.size();
     round.clear();
     retained = 0;
@@ -131,10 +141,18 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
         ++done;
         continue;
       }
+      if (base_ready && (round.size() >= static_cast<size_t>(n_parallel_) ||
+                         base.size() + retained + round_cells + need > capacity)) {
+        flush();
+        base_ready = base.size() == shared_len;  // false when the flush cleared the cache
+      }
       if (!base_ready) {
-        const size_t lcp = common_prefix(base, prompt, shared_len);
+        size_t lcp = common_prefix(base, prompt, shared_len);
         const size_t cells_after = base.size() + retained + round_cells + (shared_len - lcp) + need;
-        if (round.size() >= static_cast<size_t>(n_parallel_) || cells_after > capacity) flush();
+        if (round.size() >= static_cast<size_t>(n_parallel_) || cells_after > capacity) {
+          flush();
+          lcp = common_prefix(base, prompt, shared_len);
+        }
         // Move sequence 0 to this prompt: keep the common prefix, decode the rest.
         size_t keep = lcp;
         if (keep < base.size() && !llama_memory_seq_rm(mem, 0, static_cast<llama_pos>(keep), -1)) {
@@ -145,9 +163,6 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
         base.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(shared_len));
         decode_into(0, base, keep);
         base_ready = true;
-      } else if (round.size() >= static_cast<size_t>(n_parallel_) ||
-                 base.size() + retained + round_cells + need > capacity) {
-        flush();
       }
       const auto seq = static_cast<llama_seq_id>(round.size() + 1);
       llama_memory_seq_cp(mem, 0, seq, -1, -1);

@@ -128,7 +128,7 @@ std::vector<BadInput> cases() {
          for (int i = 0; i < 200000; ++i) big += "word ";
          write_file(d + "/p.jsonl", "{\"prompt\": \"Once upon a time\"}\n" + nlohmann::json{{"prompt", big}}.dump() + "\n");
          return Attempt{"lm generate" + BadInputs::model() + " --max-tokens 4 --prompts " + d + "/p.jsonl -o " + d + "/out.jsonl",
-                        {d + "/p.jsonl:2: prompt (", " tokens) does not fit the context of 4096 tokens"}};
+                        {d + "/p.jsonl:2: prompt (", " tokens) does not fit the context of 4095 tokens (4096 cells, one kept free)"}};
        }},
       {"PromptLongerThanTrainingContext", [](const S& d) {
          // stories260K was trained on 128 tokens: with --ctx 128 a 300-word prompt cannot be scored.
@@ -143,7 +143,7 @@ std::vector<BadInput> cases() {
          for (int i = 0; i < 3000; ++i) longest += "a very long review of a film. ";
          write_file(d + "/train.jsonl", data + nlohmann::json{{"text", longest}}.dump() + "\n");
          return Attempt{BadInputs::fit_command(d + "/train.jsonl", BadInputs::personas(), d + "/run").substr(cli_path().size() + 1),
-                        {d + "/train.jsonl:", "exceed the context of 4096 tokens"}};
+                        {d + "/train.jsonl:", "exceed the context of 4095 tokens (4096 cells, one kept free)"}};
        }},
       {"PromptFieldMissing", [](const S& d) {
          write_file(d + "/p.jsonl", "{\"prompt\": \"Once\"}\n{\"text\": \"Once\"}\n");

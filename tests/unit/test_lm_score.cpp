@@ -81,42 +81,7 @@ TEST_F(LmScore, EqualsNaiveComputation) {
   }
 }
 
-TEST_F(LmScore, SharedPrefixesEqualUnsharedScores) {
-  // 4 prompts that share prefixes pairwise, 4 continuations each, in one call...
-  const std::vector<std::string> prompts = {
-      "Once upon a time, there was a cat. The cat liked milk.",
-      "Once upon a time, there was a cat. The cat liked to sleep.",
-      "Once upon a time, there was a dog.",
-      "Lily went to the park with her mom.",
-  };
-  const std::vector<std::string> conts = {" He was happy.", " One day, it rained and everyone stayed home.", " The end.",
-                                          " She said, \"Look at the bird!\""};
-  std::vector<ScoreRequest> batch;
-  for (const auto& p : prompts)
-    for (size_t j = 0; j < conts.size(); ++j) batch.push_back({p, conts[j], 0.5 + 0.25 * j});
-  const auto shared = model_->score(batch, {});
-  // ...equal each pair scored alone.
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const auto alone = model_->score({batch[i]}, {});
-    EXPECT_NEAR(shared[i].logprob, alone[0].logprob, 1e-4) << i;
-    EXPECT_NEAR(shared[i].dlogprob_dtau, alone[0].dlogprob_dtau, 1e-4) << i;
-  }
-}
-
-TEST_F(LmScore, SmallBatchesAndFewSlotsGiveTheSameScores) {
-  // Continuations split across decode calls and rounds limited by --parallel.
-  LlamaOptions o = stories_options();
-  o.n_batch = 7;
-  o.n_parallel = 2;
-  LlamaModel small(o);
-  std::vector<ScoreRequest> batch;
-  for (int i = 0; i < 5; ++i)
-    batch.push_back({"Once upon a time, there was a tree" + std::string(i % 2 ? " in the garden." : "."),
-                     " Every day the birds sang songs in it and the children played below.", 0.7 + 0.1 * i});
-  const auto a = small.score(batch, {});
-  const auto b = model_->score(batch, {});
-  for (size_t i = 0; i < batch.size(); ++i) EXPECT_NEAR(a[i].logprob, b[i].logprob, 1e-4) << i;
-}
+// Shared prefixes, batch shapes, slots and threads give bit-identical scores: test_lm_invariance.cpp.
 
 TEST_F(LmScore, TemperatureDerivativeMatchesFiniteDifference) {
   for (double tau : {0.4, 0.6, 1.0, 1.5}) {

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "commands.h"
+#include "mop/lm_llama.h"
 #include "mop/error.h"
 
 int main(int argc, char** argv) {
@@ -12,7 +13,8 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"mop " MOP_VERSION ": simulate a population with a language model (Mixture of Personas)"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "mop " MOP_VERSION);
+  // The CPU line says which instruction sets this binary's llama.cpp was built for.
+  app.set_version_flag("--version", [] { return "mop " MOP_VERSION "\n" + mop::lm::cpu_backend_description(); });
   mop::cli::register_lm(app);
   mop::cli::register_embed(app);
   mop::cli::register_personas(app);

@@ -13,9 +13,14 @@ void add_model_options(CLI::App* cmd, lm::ModelOptions& m) {
   cmd->add_option("--ctx", o.n_ctx, "KV cache cells shared by all sequences in flight (0 = the model's training length)")
       ->capture_default_str();
   cmd->add_option("--batch-tokens", o.n_batch, "tokens per decode call")->capture_default_str();
-  cmd->add_option("--parallel", o.n_parallel, "sequences decoded together (1-255)")->capture_default_str();
+  cmd->add_option("--parallel", o.n_parallel, "sequences decoded together (1-253)")->capture_default_str();
   cmd->add_option("-t,--threads", o.n_threads, "CPU threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--gpu-layers", o.n_gpu_layers, "layers offloaded to the GPU in CUDA builds (-1 = all)")->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--kernels", [&o](const std::string& k) { o.invariant_kernels = k == "invariant"; },
+         "CPU kernels: invariant (a sequence's results do not depend on its batch) or fast (ggml's own choice; docs/numerics.md)")
+      ->check(CLI::IsMember({"invariant", "fast"}))
+      ->default_str("invariant");
   cmd->add_flag("--verbose", o.verbose, "show llama.cpp's own log");
 
   // Serving engines instead of an in-process model (docs/serving.md).

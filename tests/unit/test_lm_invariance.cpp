@@ -1,0 +1,171 @@
+// Batch invariance: a sequence's scores and sampled text must not depend on what else is in its
+// batch, how the work is cut into decode calls, how many threads run it, or where its cells lie in
+// the KV cache. Checked bit for bit (EXPECT_EQ on doubles and strings, no tolerance) on the story
+// model (8-wide heads) and on random-weight models with 64-wide heads in F16, Q8_0, Q4_0 and Q4_K,
+// the shapes for which ggml's own kernel choice (tiled flash attention from 64 queries, llamafile's
+// sgemm from two rows, repacked Q4 weights) differs between batch shapes. docs/numerics.md.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+
+#include "llama.h"
+#include "lm/cpu_kernels.h"
+#include "lm/llama_model.h"
+#include "support/paths.h"
+#include "support/tiny_gguf.h"
+
+using namespace mop::lm;
+
+namespace {
+
+// Writes the random-weight models once per test program.
+class Models {
+ public:
+  static const std::string& path(const std::string& kind) {
+    static Models models;
+    return models.paths_.at(kind);
+  }
+
+ private:
+  Models() {
+    paths_["stories"] = mop::test::stories_model();
+    mop::test::TinyLlamaShape s;
+    s.n_embd = 256;
+    s.n_head = 4;  // 64-wide heads: tiled flash attention applies on AVX2 and AVX-512 alike
+    s.n_head_kv = 2;
+    s.n_ff = 512;
+    s.n_layer = 2;
+    s.f16 = true;
+    s.scale = 0.2f;  // peaked enough that sampling is not uniform noise
+    const std::string f16 = dir_.file("wide-f16.gguf");
+    mop::test::write_tiny_llama(f16, mop::test::llama_vocab_file("llama-spm"), s, "-");
+    paths_["f16"] = f16;
+    for (auto [name, type] : {std::pair{"q8_0", LLAMA_FTYPE_MOSTLY_Q8_0}, std::pair{"q4_0", LLAMA_FTYPE_MOSTLY_Q4_0},
+                              std::pair{"q4_k", LLAMA_FTYPE_MOSTLY_Q4_K_M}}) {
+      llama_model_quantize_params qp = llama_model_quantize_default_params();
+      qp.ftype = type;
+      qp.nthread = 1;
+      const std::string out = dir_.file(std::string("wide-") + name + ".gguf");
+      if (llama_model_quantize(f16.c_str(), out.c_str(), &qp) != 0) throw std::runtime_error("quantize failed");
+      paths_[name] = out;
+    }
+  }
+  mop::test::TempDir dir_;
+  std::map<std::string, std::string> paths_;
+};
+
+LlamaOptions options(const std::string& kind) {
+  LlamaOptions o;
+  o.model = Models::path(kind);
+  o.chat_template = "plain";
+  o.n_threads = 1;
+  o.n_ctx = 4096;
+  o.n_parallel = 16;
+  return o;
+}
+
+// 4 prompts sharing prefixes pairwise, 4 continuations each: one flush decodes more than 64 tokens.
+std::vector<ScoreRequest> score_batch() {
+  const std::vector<std::string> prompts = {
+      "Once upon a time, there was a cat. The cat liked milk.",
+      "Once upon a time, there was a cat. The cat liked to sleep in the sun all day.",
+      "Once upon a time, there was a dog.",
+      "Lily went to the park with her mom.",
+  };
+  const std::vector<std::string> conts = {
+      " He was happy and ran around the garden with his friends until it was dark.",
+      " One day, it rained and everyone stayed home to play games and read books together.", " The end.",
+      " She said, \"Look at the bird!\" and they watched it fly over the tall green trees."};
+  std::vector<ScoreRequest> batch;
+  for (const auto& p : prompts)
+    for (size_t j = 0; j < conts.size(); ++j) batch.push_back({p, conts[j], 0.5 + 0.25 * j});
+  return batch;
+}
+
+std::vector<GenerateRequest> generate_batch() {
+  const std::vector<std::string> prompts = {"Once upon a time,", "Lily and Tom", "The big red ball", "One day, a bird",
+                                            "Sam wanted to", "In the forest there"};
+  std::vector<GenerateRequest> out;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    GenerateRequest r;
+    r.prompt = prompts[i];
+    r.sampling.temperature = 0.9;
+    r.sampling.max_tokens = 24 + 6 * static_cast<int>(i);  // sequences end at different steps
+    r.sampling.seed = 1000 + i;
+    r.sampling.ignore_eos = true;
+    out.push_back(r);
+  }
+  return out;
+}
+
+class LmInvariance : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+TEST(LmCpuKernels, ReferenceKernelsAreOnUnlessAskedOff) {
+  const size_t before = cpu_backends_with_reference_kernels();
+  LlamaModel invariant(options("stories"));
+  EXPECT_GT(cpu_backends_with_reference_kernels(), before);  // the link-time wrap is in place
+  const size_t after = cpu_backends_with_reference_kernels();
+  LlamaOptions o = options("stories");
+  o.invariant_kernels = false;
+  LlamaModel fast(o);
+  EXPECT_EQ(cpu_backends_with_reference_kernels(), after);
+}
+
+TEST_P(LmInvariance, SharedPrefixScoresEqualScoresAloneExactly) {
+  LlamaModel model(options(GetParam()));
+  const auto batch = score_batch();
+  const auto shared = model.score(batch, {});
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto alone = model.score({batch[i]}, {});
+    EXPECT_EQ(shared[i].logprob, alone[0].logprob) << i;
+    EXPECT_EQ(shared[i].dlogprob_dtau, alone[0].dlogprob_dtau) << i;
+  }
+}
+
+TEST_P(LmInvariance, ScoresDoNotDependOnBatchSlotsThreadsOrCacheSize) {
+  const auto batch = score_batch();
+  const auto reference = LlamaModel(options(GetParam())).score(batch, {});
+  LlamaOptions o = options(GetParam());
+  o.n_batch = 7;  // continuations cut across decode calls, single-token calls among them
+  o.n_parallel = 3;
+  o.n_threads = 2;
+  o.n_ctx = 256;  // rounds end early for room, some with sequence 0 moved between prompts
+  const auto other = LlamaModel(o).score(batch, {});
+  for (size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(reference[i].logprob, other[i].logprob) << i;
+    EXPECT_EQ(reference[i].dlogprob_dtau, other[i].dlogprob_dtau) << i;
+  }
+  // The same requests in another order, repeated: each one's score is unchanged.
+  std::vector<ScoreRequest> shuffled(batch.rbegin(), batch.rend());
+  shuffled.insert(shuffled.end(), batch.begin(), batch.end());
+  const auto again = LlamaModel(options(GetParam())).score(shuffled, {});
+  for (size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(again[batch.size() - 1 - i].logprob, reference[i].logprob) << i;
+    EXPECT_EQ(again[batch.size() + i].logprob, reference[i].logprob) << i;
+  }
+}
+
+TEST_P(LmInvariance, SampledTextDoesNotDependOnTheBatch) {
+  const auto requests = generate_batch();
+  LlamaModel model(options(GetParam()));
+  const auto together = model.generate(requests, {});
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const auto alone = model.generate({requests[i]}, {});
+    EXPECT_EQ(together[i].text, alone[0].text) << i;
+    EXPECT_EQ(together[i].n_tokens, alone[0].n_tokens) << i;
+  }
+  // Fewer slots, small decode calls, two threads, and a cache that fills up (the requests in
+  // flight finish, the cache is cleared, the rest follow).
+  LlamaOptions o = options(GetParam());
+  o.n_parallel = 3;
+  o.n_batch = 5;
+  o.n_threads = 2;
+  o.n_ctx = 256;
+  const auto small = LlamaModel(o).generate(requests, {});
+  for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(together[i].text, small[i].text) << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, LmInvariance, ::testing::Values("stories", "f16", "q8_0", "q4_0", "q4_k"));
