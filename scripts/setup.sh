@@ -4,8 +4,11 @@
 #   2. fetches llama.cpp's source from the npm package node-llama-cpp (pinned), checks it,
 #   3. configures and builds mop (library, CLI, tests, benchmarks) into build/.
 # Re-running is cheap: each step skips work that is already done.
-# Options (environment): MOP_BUILD_DIR (default build), MOP_CUDA=1 (llama.cpp CUDA backend),
-#   MOP_BUILD_TYPE (default Release), MOP_SKIP_APT=1 (packages already installed).
+# Options (environment): MOP_BUILD_DIR (default build), MOP_BUILD_TYPE (default Release),
+#   MOP_CPU (portable, the default: every x86 CPU variant, chosen at run time; native, avx2, avx,
+#   sse42: one, linked in), MOP_CUDA=1 (llama.cpp's CUDA backend, a module that is skipped where no
+#   NVIDIA driver is found) with MOP_CUDA_ARCHS (CMAKE_CUDA_ARCHITECTURES, default 90: Hopper),
+#   MOP_SKIP_APT=1 (packages already installed).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
@@ -40,7 +43,12 @@ fi
 # ccache keys on paths relative to the checkout, so a fresh clone reuses earlier compilations.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$here}"
 cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type")
-[ "${MOP_CUDA:-0}" = 1 ] && cmake_args+=(-DMOP_CUDA=ON)
+[ -n "${MOP_CPU:-}" ] && cmake_args+=(-DMOP_CPU="$MOP_CPU")
+if [ "${MOP_CUDA:-0}" = 1 ]; then
+  # The toolkit's usual prefix, when nvcc is not on PATH already.
+  command -v nvcc >/dev/null 2>&1 || export PATH="${CUDA_HOME:-/usr/local/cuda}/bin:$PATH"
+  cmake_args+=(-DMOP_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="${MOP_CUDA_ARCHS:-90}")
+fi
 cmake "${cmake_args[@]}"
 cmake --build "$build_dir" -j "$(nproc)"
 echo "setup: done. Run the tests with: ctest --test-dir $build_dir --output-on-failure"

@@ -1,39 +1,48 @@
 #!/usr/bin/env bash
-# Builds mop a second time with llama.cpp compiled for another x86 instruction set than this
-# machine's native one, and runs the tests whose results hang on the CPU kernels there: LM numerics
-# (batch invariance, scoring, generation), the baselines built on scores and samples, and the
-# kill-and-resume tests. Results may differ between instruction sets in the last bits; what must
-# hold on each is that a sequence's results do not depend on its batch (docs/numerics.md).
-# Needs what scripts/setup.sh installs and fetches. Exit status: ctest's.
+# Runs the tests whose results hang on the CPU kernels (LM numerics: batch invariance, scoring,
+# generation; the baselines built on scores and samples; kill-and-rerun) with llama.cpp's code
+# for another x86 instruction set than the one this machine would pick. Results may differ between
+# instruction sets in the last bits; what must hold on each is that a sequence's results do not
+# depend on its batch (docs/numerics.md). Exit status: ctest's.
+#
+# A portable build (MOP_CPU=portable, the default) carries every CPU variant: the tests run on the
+# same build with MOP_CPU_VARIANT set. A static build (MOP_CPU=native, ...) is built a second
+# time in build-VARIANT/ for the other instruction set.
 # Options (environment):
-#   MOP_CPU_VARIANT  avx2 (x86-64-v3: AVX, AVX2, FMA, F16C, BMI2, no AVX-512), avx (AVX alone),
-#                    sse42, or auto (default): avx2 on a CPU with AVX-512, else avx, else sse42.
-#   MOP_VARIANT_TESTS  ctest -R regex of the tests to run (default below).
+#   MOP_BUILD_DIR      the build to test (default build)
+#   MOP_CPU_VARIANT    the variant: haswell (AVX2, FMA, F16C, BMI2, no AVX-512: x86-64-v3),
+#                      sandybridge (AVX alone), sse42, x64, ... (portable build: any module in
+#                      build/bin), or auto (default): haswell on a CPU with AVX-512, else sandybridge
+#   MOP_VARIANT_TESTS  ctest -R regex of the tests to run (default below)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+build=${MOP_BUILD_DIR:-build}
 variant=${MOP_CPU_VARIANT:-auto}
 if [ "$variant" = auto ]; then
-  if grep -qw avx512f /proc/cpuinfo; then variant=avx2
-  elif grep -qw avx2 /proc/cpuinfo; then variant=avx
-  else variant=sse42
-  fi
+  if grep -qw avx512f /proc/cpuinfo; then variant=haswell; else variant=sandybridge; fi
 fi
-# GGML_NATIVE=OFF alone gives ggml's x86-64-v3 set (SSE4.2, AVX, AVX2, FMA, F16C, BMI2).
-flags=(-DMOP_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF
-       -DGGML_AVX_VNNI=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF)
-case "$variant" in
-  avx2) flags+=(-DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON) ;;
-  avx) flags+=(-DGGML_AVX=ON -DGGML_AVX2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF -DGGML_BMI2=OFF) ;;
-  sse42) flags+=(-DGGML_AVX=OFF -DGGML_AVX2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF -DGGML_BMI2=OFF) ;;
-  *) echo "test_cpu_variant: unknown MOP_CPU_VARIANT '$variant' (avx2, avx, sse42 or auto)" >&2; exit 2 ;;
-esac
-dir=${MOP_VARIANT_DIR:-build-$variant}
 tests=${MOP_VARIANT_TESTS:-^(LmCpuKernels|Models/LmInvariance|LmScore|LmGenerate|BaselinePicle|BaselineProgen|CliBaseline|CliLm|Faults)\.}
 
-echo "test_cpu_variant: llama.cpp for $variant in $dir"
+if ls "$build"/bin/libggml-cpu-*.so >/dev/null 2>&1; then
+  echo "test_cpu_variant: CPU variant $variant of the portable build in $build"
+  export MOP_CPU_VARIANT=$variant
+  "$build/mop" --version
+  ctest --test-dir "$build" -R "$tests" --output-on-failure -j "$(nproc)" --timeout 900
+  exit
+fi
+
+# A static build: the same instruction sets, as MOP_CPU names them.
+case "$variant" in
+  haswell) cpu=avx2 ;;
+  sandybridge) cpu=avx ;;
+  sse42) cpu=sse42 ;;
+  *) echo "test_cpu_variant: a static build can be redone for haswell, sandybridge or sse42, not '$variant'" >&2; exit 2 ;;
+esac
+dir=build-$cpu
+echo "test_cpu_variant: llama.cpp for $cpu in $dir"
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMOP_BUILD_BENCH=OFF "${flags[@]}"
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMOP_BUILD_BENCH=OFF -DMOP_CPU="$cpu"
 cmake --build "$dir" -j "$(nproc)" --target mop mop_unit_tests mop_e2e_tests
 "$dir/mop" --version
 ctest --test-dir "$dir" -R "$tests" --output-on-failure -j "$(nproc)" --timeout 900

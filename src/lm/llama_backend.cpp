@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "llama.h"
+#include "lm/backend_modules.h"
 
 namespace mop::lm {
 namespace {
@@ -22,12 +23,11 @@ void log_callback(ggml_log_level level, const char* text, void*) {
 }  // namespace
 
 void init_llama_backend(bool verbose) {
-  static std::once_flag once;
+  static std::once_flag logs, backend;
   if (verbose) g_verbose = true;
-  std::call_once(once, [] {
-    llama_log_set(log_callback, nullptr);
-    llama_backend_init();
-  });
+  std::call_once(logs, [] { llama_log_set(log_callback, nullptr); });  // before modules log anything
+  load_backend_modules();  // portable builds: the CPU variant for this CPU, GPU modules
+  std::call_once(backend, [] { llama_backend_init(); });
 }
 
 std::string model_file_identity(const std::filesystem::path& path, std::size_t head_bytes) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "lm/backend_modules.h"
 #include "lm/batch.h"
 #include "lm/cpu_kernels.h"
 #include "lm/llama_backend.h"
@@ -11,6 +12,21 @@
 #include "mop/error.h"
 
 namespace mop::lm {
+
+namespace {
+
+// A portable build with a GPU module that cannot open here (no driver): say once that mop runs on
+// the CPU instead of silently ignoring --gpu-layers.
+void warn_if_gpu_modules_skipped(int n_gpu_layers) {
+  static bool warned = false;
+  const std::string skipped = skipped_backend_modules();
+  if (warned || n_gpu_layers == 0 || skipped.empty()) return;
+  warned = true;
+  std::fprintf(stderr, "mop: note: running on the CPU; a GPU backend was found but cannot be loaded here: %s",
+               skipped.c_str());
+}
+
+}  // namespace
 
 std::unique_ptr<LanguageModel> load_llama(const LlamaOptions& options) {
   return std::make_unique<LlamaModel>(options);
@@ -25,6 +41,7 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   if (options.n_batch < 1) throw Error("--batch-tokens must be positive");
   if (options.n_ctx < 0) throw Error("--ctx must be positive (or 0 for the model's own length)");
   init_llama_backend(options.verbose);
+  warn_if_gpu_modules_skipped(options.n_gpu_layers);
   const auto cache = options.cache_dir.empty() ? default_model_cache_dir() : std::filesystem::path(options.cache_dir);
   path_ = resolve_model(options.model, cache);
 
