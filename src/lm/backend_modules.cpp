@@ -23,6 +23,7 @@ std::string g_skipped;
 namespace fs = std::filesystem;
 
 fs::path module_dir() {
+  if (const char* d = std::getenv("MOP_BACKEND_DIR"); d && *d) return d;  // a relocated install
 #ifdef GGML_BACKEND_DIR
   if (fs::exists(GGML_BACKEND_DIR)) return GGML_BACKEND_DIR;
 #endif

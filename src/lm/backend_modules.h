@@ -1,7 +1,7 @@
 #pragma once
 // Portable builds (MOP_CPU=portable) carry llama.cpp's backends as loadable modules: one CPU
 // backend per x86 instruction set (libggml-cpu-haswell.so, ...) and any GPU backend that was
-// built (libggml-cuda.so). This loads them once: the CPU variant with the best score on this
+// built (libggml-cuda.so), in the build's bin/ folder (MOP_BACKEND_DIR names another). This loads them once: the CPU variant with the best score on this
 // CPU, or the one MOP_CPU_VARIANT names, and every other module that can be opened (a CUDA
 // module without an NVIDIA driver cannot, and is skipped: mop runs on the CPU). Static builds
 // link their one backend in, and this does nothing.

@@ -95,3 +95,23 @@ TEST(CliCpuVariant, EveryVariantThisCpuRunsIsBatchInvariantAndTheyAgree) {
   }
   EXPECT_GE(ran, 2) << "fewer than two CPU variants run here";
 }
+
+TEST(CliCpuVariant, AGpuModuleThatCannotOpenIsSkippedAndSaidSo) {
+  // As a CUDA module on a machine without the NVIDIA driver: the file is there, dlopen fails.
+  if (variants().empty()) GTEST_SKIP() << "static build: no modules";
+  TempDir dir;
+  const std::filesystem::path bin = std::filesystem::path(MOP_BUILD_DIR) / "bin";
+  for (const auto& v : variants())
+    std::filesystem::create_symlink(bin / ("libggml-cpu-" + v + ".so"), dir.path() / ("libggml-cpu-" + v + ".so"));
+  mop::test::write_file(dir.file("libggml-cuda.so"), "not a shared object\n");
+  const std::string env = "MOP_BACKEND_DIR=" + dir.path().string() + " ";
+  std::string out, err;
+  ASSERT_EQ(run_command(env + cli_path() + " --version", &out, &err), 0) << err;
+  EXPECT_NE(out.find("not loaded: ggml-cuda: "), std::string::npos) << out;
+  mop::test::write_file(dir.file("pairs.jsonl"), "{\"prompt\": \"Once upon a time\", \"continuation\": \" there was a cat.\"}\n");
+  ASSERT_EQ(run_command(env + cli_path() + " lm score -m " + stories_model() + " --input " + dir.file("pairs.jsonl") + " -o " +
+                            dir.file("out.jsonl"), nullptr, &err), 0) << err;
+  EXPECT_NE(err.find("mop: note: running on the CPU; a GPU backend was found but cannot be loaded here: ggml-cuda: "),
+            std::string::npos) << err;
+  EXPECT_EQ(logprobs(dir.file("out.jsonl")).size(), 1u);
+}
