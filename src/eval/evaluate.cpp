@@ -287,7 +287,11 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
     result.notes.push_back("the golden set has no labels" +
                            (golden.label_note.empty() ? std::string() : " (" + golden.label_note + ")") +
                            ": no macro-F1 and no per-label breakdown");
-  result.notes.push_back("DistilBERT is not available as a downstream classifier: its weights cannot be fetched here");
+  if (!result.golden_labels.empty())
+    result.notes.push_back(std::string("downstream F1 comes from a ") +
+                           (options.classifier == Classifier::FastText ? "fastText classifier trained on each set's texts"
+                                                                       : "softmax classifier trained on each set's embeddings") +
+                           ", in place of the paper's fine-tuned DistilBERT, which mop does not run (docs/evaluation.md)");
 
   const nlohmann::json settings = settings_of(options);
   const auto shared = store ? shared_key_part(settings, golden) : embed::detail::Sha256();

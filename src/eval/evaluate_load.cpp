@@ -90,8 +90,8 @@ Classifier parse_classifier(std::string_view name) {
   if (name == "softmax") return Classifier::Softmax;
   if (name == "fasttext") return Classifier::FastText;
   if (name == "distilbert")
-    throw Error("classifier 'distilbert' is not available: its model weights cannot be fetched here; "
-                "use softmax or fasttext");
+    throw Error("classifier 'distilbert' is not available: mop does not fine-tune DistilBERT (the paper's "
+                "classifier); use softmax (on embeddings) or fasttext (on texts)");
   throw Error("unknown classifier '" + std::string(name) + "': use softmax or fasttext");
 }
 

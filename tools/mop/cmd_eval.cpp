@@ -86,7 +86,7 @@ void register_eval(CLI::App& app) {
       "the golden set, used for every set). KL-cosine is KL(S || G), synthetic relative to golden.\n"
       "Each set's result is also kept in --out's sets/ folder, keyed by everything it depends on: a rerun\n"
       "(after a crash, or with more --synthetic sets) computes only the sets not there yet (--fresh: all).\n"
-      "Classifiers: softmax (on embeddings) or fasttext (on texts); DistilBERT is not available (no weights).\n"
+      "Classifiers: softmax (on embeddings) or fasttext (on texts), in place of the paper's fine-tuned DistilBERT.\n"
       "See docs/evaluation.md for every definition and default.\n"
       "Examples:\n"
       "  mop eval --golden test.jsonl --synthetic mop.jsonl --synthetic baseline.jsonl --out eval/\n"
