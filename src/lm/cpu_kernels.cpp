@@ -23,8 +23,6 @@ std::atomic<std::size_t> g_reference_backends{0};
 CpuKernelsScope::CpuKernelsScope(CpuKernels kernels) : previous_(t_kernels) { t_kernels = kernels; }
 CpuKernelsScope::~CpuKernelsScope() { t_kernels = previous_; }
 
-CpuKernels current_cpu_kernels() { return t_kernels; }
-
 std::size_t cpu_backends_with_reference_kernels() { return g_reference_backends.load(); }
 
 std::string cpu_backend_description() {

@@ -7,9 +7,9 @@
 // over 512 or more cells, and one query at a time otherwise. A sequence's logits then depend on
 // what else shares its batch. ggml's reference switch (ggml_backend_cpu_set_use_ref) always takes
 // the one-query-at-a-time kernel, which visits a query's visible cells in cell order and skips the
-// rest. mop turns it on by wrapping ggml_backend_init_by_type at link time (the linker's --wrap:
-// llama_context creates its CPU backend there and exposes no handle to it). docs/numerics.md has
-// the whole story and what it costs.
+// rest. llama_context creates its CPU backend through ggml_backend_init_by_type and exposes no
+// handle to it, so mop catches that call: the linker's --wrap with static llama.cpp, a definition
+// in the executable with shared llama.cpp. docs/numerics.md has the whole story and its cost.
 #include <cstddef>
 
 namespace mop::lm {
@@ -32,10 +32,8 @@ class CpuKernelsScope {
   CpuKernels previous_;
 };
 
-CpuKernels current_cpu_kernels();
-
-// CPU backends this process has created with the reference kernels on (a check that the link-time
-// wrap is in place: without it this stays 0).
+// CPU backends this process has created with the reference kernels on (a check that the hook is
+// in place: without it this stays 0).
 std::size_t cpu_backends_with_reference_kernels();
 
 }  // namespace mop::lm
