@@ -78,6 +78,11 @@ struct Pair {
 // (k, j) order. A masked exemplar is never returned. M must be >= 1.
 std::vector<Pair> top_pairs(const Forward& f, int m);
 
+// The same ranked by log weight + persona_bonus[k] + exemplar_bonus[j] (an empty vector adds
+// nothing), leaving out the pairs in `skip`. Pair::log_weight is still the gate's log weight.
+std::vector<Pair> top_pairs(const Forward& f, int m, const Eigen::VectorXd& persona_bonus,
+                            const Eigen::VectorXd& exemplar_bonus, const std::vector<Pair>& skip);
+
 // The mixture's log-likelihood over the given pairs: logsumexp_m(log pi + log Omega + s_m), with the
 // gate weights read from `f` (not from Pair::log_weight).
 double log_likelihood(const Forward& f, const std::vector<Pair>& pairs, const std::vector<double>& s);

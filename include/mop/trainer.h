@@ -3,12 +3,15 @@
 //
 // Data: records split (seeded) into training and held-out validation; N exemplars drawn from the
 // training records. For each training record: gate forward with the record's own exemplar masked,
-// the top-M (persona, exemplar) pairs, their LM scores log p^tau_k(y | persona, exemplar, x) in one
+// M (persona, exemplar) pairs, their LM scores log p^tau_k(y | persona, exemplar, x) in one
 // batched, prefix-shared call per mini-batch (cached, see score_cache.h), the loss
 // -logsumexp_m(log pi + log Omega + s_m), and an Adam step per mini-batch.
 //
+// Which M pairs: the paper's top M by gate weight, or (the default) some of those plus pairs pointed
+// to by the record's response embedding (method/pair_choice.h).
+//
 // Each epoch logs the mean training loss and three held-out log-likelihoods per record:
-//   val_ll            the fitted gate: logsumexp over its top-M pairs (a lower bound of the mixture)
+//   val_ll            the fitted gate: logsumexp over its M chosen pairs (a lower bound of the mixture)
 //   val_ll_uniform    uniform gates: log of the mean likelihood over R random (persona, exemplar)
 //                     pairs at tau_init (an estimate of the uniform mixture)
 //   val_ll_no_exemplar personas without exemplars: log mean over R random personas at tau_init
@@ -31,6 +34,12 @@ namespace mop::method {
 struct FitOptions {
   int n_exemplars = 1000;     // N
   int top_m = 4;              // M
+  // How the M pairs of a record are chosen (method/pair_choice.h, docs/method.md): "guided" scores
+  // the gate's top M - G and G more pointed to by the record's own response embedding; "top-m" is
+  // the paper's rule, the gate's top M.
+  std::string pair_choice = "guided";
+  int guided_pairs = -1;      // G; -1 = half of M, rounded up
+  double guide_weight = 2.0;  // nats per standard deviation of response similarity
   int epochs = 3;
   int batch_size = 32;
   double val_fraction = 0.1;  // held out for validation...
@@ -58,6 +67,9 @@ struct EpochReport {
   int epoch = 0;
   double train_loss = 0, val_ll = 0, val_ll_uniform = 0, val_ll_no_exemplar = 0;
   double cache_hit_rate = 0;
+  // How spread the fitted population is, as simulation samples it over the training contexts:
+  // exp(entropy) of the mean pair weights pi_k Omega_kj, and of the mean persona weights pi_k.
+  double effective_pairs = 0, effective_personas = 0;
   size_t lm_pairs = 0, lm_tokens = 0;  // scored by the LM this epoch (cache misses)
   double seconds = 0;
 };

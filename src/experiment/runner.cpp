@@ -1,6 +1,7 @@
 // Runs an experiment: data -> personas -> fits -> synthetic sets -> one evaluation -> tables.
 // Each step is skipped when its output exists with the same spec (see step()).
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -280,8 +281,10 @@ class Runner {
       in.provenance = {{"experiment", c_.name}, {"model", in.lm->id()}};
       o.resume = fs::exists(run.config());  // an interrupted fit continues from its checkpoint
       method::fit(run, std::move(in), o, {}, [&](const method::EpochReport& r) {
-        say("fit " + name + ": epoch " + std::to_string(r.epoch) + " train loss " + std::to_string(r.train_loss) +
-            ", val ll " + std::to_string(r.val_ll));
+        char line[160];
+        std::snprintf(line, sizeof line, ": epoch %d train loss %.4f, val ll %.4f, gate uses %.1f pairs and %.1f personas", r.epoch,
+                      r.train_loss, r.val_ll, r.effective_pairs, r.effective_personas);
+        say("fit " + name + line);
       });
     });
     fitted_.insert(name);

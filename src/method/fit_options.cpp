@@ -5,7 +5,8 @@
 namespace mop::method {
 
 nlohmann::json fit_options_to_json(const FitOptions& o) {
-  return {{"exemplars", o.n_exemplars}, {"top_m", o.top_m}, {"epochs", o.epochs}, {"batch", o.batch_size},
+  return {{"exemplars", o.n_exemplars}, {"top_m", o.top_m}, {"pair_choice", o.pair_choice},
+          {"guided_pairs", o.guided_pairs}, {"guide_weight", o.guide_weight}, {"epochs", o.epochs}, {"batch", o.batch_size},
           {"val_fraction", o.val_fraction}, {"max_val", o.max_val}, {"reference_pairs", o.reference_pairs},
           {"tau_tolerance", o.tau_tolerance}, {"domain", o.domain}, {"seed", o.seed}, {"no_exemplars", o.no_exemplars},
           {"gate", {{"dim_proj", o.gate.dim_proj}, {"tau_init", o.gate.tau_init}, {"tau_min", o.gate.tau_min},

@@ -69,34 +69,55 @@ void Gate::forward(const Eigen::VectorXd& hx, const Projected& proj, int masked_
   }
 }
 
-std::vector<Pair> top_pairs(const Forward& f, int m) {
+std::vector<Pair> top_pairs(const Forward& f, int m) { return top_pairs(f, m, {}, {}, {}); }
+
+std::vector<Pair> top_pairs(const Forward& f, int m, const Eigen::VectorXd& persona_bonus,
+                            const Eigen::VectorXd& exemplar_bonus, const std::vector<Pair>& skip) {
   if (m < 1) throw std::invalid_argument("top_pairs: M must be >= 1");
   const auto k_count = f.log_omega.rows(), n = f.log_omega.cols();
-  // Larger weight first; equal weights in (k, j) order, so the choice never depends on the scan.
-  const auto better = [](const Pair& a, const Pair& b) {
-    return a.log_weight > b.log_weight ||
-           (a.log_weight == b.log_weight && (a.persona < b.persona || (a.persona == b.persona && a.exemplar < b.exemplar)));
+  if ((persona_bonus.size() != 0 && persona_bonus.size() != k_count) || (exemplar_bonus.size() != 0 && exemplar_bonus.size() != n))
+    throw std::invalid_argument("top_pairs: bonus sizes do not match the gate");
+  struct Ranked {
+    Pair pair;
+    double key;
+  };
+  // Larger key first; equal keys in (k, j) order, so the choice never depends on the scan.
+  const auto better = [](const Ranked& a, const Ranked& b) {
+    return a.key > b.key || (a.key == b.key && (a.pair.persona < b.pair.persona ||
+                                                (a.pair.persona == b.pair.persona && a.pair.exemplar < b.pair.exemplar)));
+  };
+  const auto skipped = [&skip](Eigen::Index k, Eigen::Index j) {
+    for (const auto& p : skip)
+      if (p.persona == k && p.exemplar == j) return true;
+    return false;
   };
   // A heap of the best M so far with the worst on top: one pass, no K x N scratch memory.
-  std::vector<Pair> heap;
+  std::vector<Ranked> heap;
   heap.reserve(static_cast<size_t>(std::min<Eigen::Index>(m, k_count * n)));
-  for (Eigen::Index k = 0; k < k_count; ++k)
+  for (Eigen::Index k = 0; k < k_count; ++k) {
+    const double pb = persona_bonus.size() ? persona_bonus(k) : 0.0;
     for (Eigen::Index j = 0; j < n; ++j) {
       if (j == f.masked) continue;
-      const Pair c{static_cast<int>(k), static_cast<int>(j), f.log_pi(k) + f.log_omega(k, j)};
+      const double w = f.log_pi(k) + f.log_omega(k, j);
       // A NaN would break the ordering; it only comes from diverged parameters.
-      if (std::isnan(c.log_weight)) throw Error("gate: NaN gate weights (training diverged?)");
+      if (std::isnan(w)) throw Error("gate: NaN gate weights (training diverged?)");
+      const Ranked c{{static_cast<int>(k), static_cast<int>(j), w}, w + pb + (exemplar_bonus.size() ? exemplar_bonus(j) : 0.0)};
       if (heap.size() < static_cast<size_t>(m)) {
+        if (skipped(k, j)) continue;
         heap.push_back(c);
         std::push_heap(heap.begin(), heap.end(), better);
-      } else if (better(c, heap.front())) {
+      } else if (better(c, heap.front()) && !skipped(k, j)) {
         std::pop_heap(heap.begin(), heap.end(), better);
         heap.back() = c;
         std::push_heap(heap.begin(), heap.end(), better);
       }
     }
+  }
   std::sort_heap(heap.begin(), heap.end(), better);
-  return heap;
+  std::vector<Pair> out;
+  out.reserve(heap.size());
+  for (const auto& r : heap) out.push_back(r.pair);
+  return out;
 }
 
 double log_likelihood(const Forward& f, const std::vector<Pair>& pairs, const std::vector<double>& s) {

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <random>
 
+#include "method/pair_choice.h"
 #include "method/score_cache.h"
 #include "mop/error.h"
 #include "mop/prompts.h"
@@ -49,6 +50,7 @@ void check_options(const FitOptions& o, size_t n_records, size_t n_personas) {
     bad("--top-m " + std::to_string(o.top_m) + " is larger than the " + std::to_string(n_personas) + " x " +
         std::to_string(o.n_exemplars - 1) + " persona-exemplar pairs available to a record");
   if (n_records < 3) bad("too few records to fit (" + std::to_string(n_records) + ")");
+  guided_pair_count(o);  // throws on a bad --pair-choice, --guided-pairs or --guide-weight
 }
 
 // Held-out records: a seeded sample of val_fraction of the data, at most max_val.
@@ -83,7 +85,12 @@ class Trainer {
   std::string prompt(int persona, int exemplar, size_t record) const;
   std::vector<CachedScore> scores(const std::vector<Need>& needs, EpochReport& report);
   Eigen::VectorXd hx(size_t record) const { return hx_.row(context_row_[record]).transpose(); }
+  // The record's response embedding, which guided pair choice compares with the exemplars.
+  Eigen::VectorXd hy(size_t record) const {
+    return hy_.rows() ? Eigen::VectorXd(hy_.row(static_cast<Eigen::Index>(record)).cast<double>().transpose()) : Eigen::VectorXd();
+  }
   void validate(const Gate& gate, EpochReport& report);
+  void measure_spread(const Gate& gate, EpochReport& report) const;
   std::string checkpoint_extra(int epoch) const;
   void restore_log(const nlohmann::json& meta, int epoch);
 
@@ -96,6 +103,8 @@ class Trainer {
   std::vector<int> pool_pos_;        // record -> its exemplar j, or -1
   std::vector<size_t> context_row_;  // record -> row of hx_
   MatrixRM hx_, hg_, he_;
+  embed::Matrix hy_;  // n x d responses; empty with the paper's pair choice
+  std::unique_ptr<PairChooser> chooser_;
   ScoreCache cache_;
   std::vector<nlohmann::json> log_;  // one line per finished epoch, also kept in each checkpoint
 };
@@ -150,6 +159,13 @@ void Trainer::prepare() {
   // Without exemplars the gate keeps one zero exemplar: Omega is 1 and its weights get no gradient.
   he_ = o_.no_exemplars ? MatrixRM::Zero(1, hg_.cols()) : MatrixRM(enc.encode(exemplar_texts).cast<double>());
   hx_ = enc.encode(contexts).cast<double>();
+  chooser_ = std::make_unique<PairChooser>(o_, hg_, he_);
+  if (chooser_->guided()) {
+    std::vector<std::string> responses;
+    responses.reserve(records.size());
+    for (const auto& r : records) responses.push_back(r.text);
+    hy_ = enc.encode(responses);
+  }
 }
 
 std::string Trainer::prompt(int persona, int exemplar, size_t record) const {
@@ -201,11 +217,12 @@ void Trainer::validate(const Gate& gate, EpochReport& report) {
   const auto proj = gate.project(hg_, he_);
   std::vector<Need> needs;
   std::vector<Forward> forwards;
-  std::vector<std::vector<Pair>> pairs;
+  std::vector<ChosenPairs> pairs;
   for (size_t r : val_) {
     forwards.push_back(gate.forward(hx(r), proj));
-    pairs.push_back(top_pairs(forwards.back(), o_.top_m));
-    for (const auto& p : pairs.back())
+    // The same draws every epoch, so the epochs' val_ll differ by the gate only.
+    pairs.push_back(chooser_->choose(forwards.back(), hy(r), lm::stream_seed(o_.seed ^ 0x7A11DA7Eull, r)));
+    for (const auto& p : pairs.back().pairs)
       needs.push_back({ScoreCache::key(p.persona, p.exemplar, r, true), p.persona, p.exemplar, r, gate.tau()[p.persona]});
   }
   // The references draw the same random pairs every epoch, at the initial temperature.
@@ -226,8 +243,8 @@ void Trainer::validate(const Gate& gate, EpochReport& report) {
   double ll = 0, uni = 0, none = 0;
   for (size_t v = 0; v < val_.size(); ++v) {
     std::vector<double> sv;
-    for (size_t m = 0; m < pairs[v].size(); ++m) sv.push_back(s[at++].logprob);
-    ll += log_likelihood(forwards[v], pairs[v], sv);
+    for (size_t m = 0; m < pairs[v].pairs.size(); ++m) sv.push_back(s[at++].logprob + pairs[v].log_scale[m]);
+    ll += log_likelihood(forwards[v], pairs[v].pairs, sv);
   }
   for (size_t v = 0; v < val_.size(); ++v) {
     std::vector<double> a, b;
@@ -240,6 +257,31 @@ void Trainer::validate(const Gate& gate, EpochReport& report) {
   report.val_ll = ll / n;
   report.val_ll_uniform = uni / n;
   report.val_ll_no_exemplar = none / n;
+}
+
+// The gate depends on the record only through its context: one forward per distinct context of
+// the training records, weighted by how many records have it, gives the population's mean weights.
+void Trainer::measure_spread(const Gate& gate, EpochReport& report) const {
+  std::vector<double> count(static_cast<size_t>(hx_.rows()), 0.0);
+  for (size_t r : train_) count[context_row_[r]] += 1.0;
+  const auto proj = gate.project(hg_, he_);
+  Forward f;
+  MatrixRM pair_mean = MatrixRM::Zero(hg_.rows(), he_.rows());
+  for (Eigen::Index c = 0; c < hx_.rows(); ++c) {
+    if (count[static_cast<size_t>(c)] == 0) continue;
+    gate.forward(hx_.row(c).transpose(), proj, -1, f);
+    pair_mean += count[static_cast<size_t>(c)] * (f.log_omega.colwise() + f.log_pi).array().exp().matrix();
+  }
+  pair_mean /= pair_mean.sum();
+  const auto perplexity = [](const auto& p) {
+    double h = 0;
+    for (Eigen::Index i = 0; i < p.size(); ++i)
+      if (p.data()[i] > 0) h -= p.data()[i] * std::log(p.data()[i]);
+    return std::exp(h);
+  };
+  report.effective_pairs = perplexity(pair_mean);
+  const Eigen::VectorXd persona_mean = pair_mean.rowwise().sum();
+  report.effective_personas = perplexity(persona_mean);
 }
 
 // The checkpoint carries the log up to its epoch: a kill between writing the checkpoint and the
@@ -305,18 +347,19 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
     std::vector<size_t> order = train_;
     std::mt19937_64 rng(o_.seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(epoch + 1));
     std::shuffle(order.begin(), order.end(), rng);
+    const uint64_t epoch_stream = lm::stream_seed(o_.seed ^ 0x9A1BD7A5ull, static_cast<uint64_t>(epoch));
     double loss = 0;
     for (size_t b = 0; b < n_batches; ++b) {
       const size_t lo = b * o_.batch_size, hi = std::min(order.size(), lo + o_.batch_size);
       const auto proj = gate.project(hg_, he_);
       std::vector<Forward> forwards;
-      std::vector<std::vector<Pair>> pairs;
+      std::vector<ChosenPairs> pairs;
       std::vector<Need> needs;
       for (size_t i = lo; i < hi; ++i) {
         const size_t r = order[i];
         forwards.push_back(gate.forward(hx(r), proj, pool_pos_[r]));
-        pairs.push_back(top_pairs(forwards.back(), o_.top_m));
-        for (const auto& p : pairs.back())
+        pairs.push_back(chooser_->choose(forwards.back(), hy(r), lm::stream_seed(epoch_stream, r)));
+        for (const auto& p : pairs.back().pairs)
           needs.push_back({ScoreCache::key(p.persona, p.exemplar, r, false), p.persona, p.exemplar, r, gate.tau()[p.persona]});
       }
       const auto s = scores(needs, report);
@@ -325,11 +368,11 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
       for (size_t i = lo; i < hi; ++i) {
         const auto& ps = pairs[i - lo];
         std::vector<double> sv, dv;
-        for (size_t m = 0; m < ps.size(); ++m, ++at) {
-          sv.push_back(s[at].logprob);
+        for (size_t m = 0; m < ps.pairs.size(); ++m, ++at) {
+          sv.push_back(s[at].logprob + ps.log_scale[m]);  // a sampled pair counts as count / (G q) of itself
           dv.push_back(s[at].dlogprob_dtau);
         }
-        gate.accumulate(hx(order[i]), proj, forwards[i - lo], ps, sv, dv, grad);
+        gate.accumulate(hx(order[i]), proj, forwards[i - lo], ps.pairs, sv, dv, grad);
       }
       loss += grad.loss;
       adam.step(gate, grad.to_params(hg_, he_), 1.0 / static_cast<double>(hi - lo));
@@ -339,6 +382,7 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
     const size_t lookups = cache_.hits() + cache_.misses();
     report.cache_hit_rate = lookups ? static_cast<double>(cache_.hits()) / lookups : 0.0;
     validate(gate, report);
+    measure_spread(gate, report);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     log_.push_back({{"epoch", report.epoch},
@@ -347,6 +391,8 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
                      {"val_ll_uniform", report.val_ll_uniform},
                      {"val_ll_no_exemplar", report.val_ll_no_exemplar},
                      {"cache_hit_rate", report.cache_hit_rate},
+                     {"effective_pairs", report.effective_pairs},
+                     {"effective_personas", report.effective_personas},
                      {"lm_pairs", report.lm_pairs},
                      {"lm_tokens", report.lm_tokens},
                      {"tau_mean", gate.tau().mean()},
@@ -383,9 +429,22 @@ void fit(const RunDir& run, FitInputs inputs, const FitOptions& options, const S
                            {"records", inputs.records.size()},
                            {"provenance", inputs.provenance}};
   if (o.resume) {
-    const auto old = run.read_config();
-    if (old.value("options", nlohmann::json()) != config["options"])
-      throw Error("cannot resume " + run.root().string() + ": it was started with other settings (see its config.json)");
+    auto old = run.read_config().value("options", nlohmann::json());
+    // Runs from before pair choice was a setting were fitted with the paper's rule.
+    if (old.is_object() && !old.contains("pair_choice")) {
+      old["pair_choice"] = "top-m";
+      old["guided_pairs"] = -1;
+      old["guide_weight"] = 2.0;
+    }
+    if (old != config["options"]) {
+      std::string differ;
+      for (const auto& [key, value] : config["options"].items())
+        if (!old.is_object() || !old.contains(key) || old[key] != value)
+          differ += (differ.empty() ? "" : ", ") + key + " (" + (old.is_object() && old.contains(key) ? old[key].dump() : "unset") +
+                    " there, " + value.dump() + " now)";
+      throw Error("cannot resume " + run.root().string() + ": it was started with other settings (see its config.json)" +
+                  (differ.empty() ? std::string() : ": " + differ));
+    }
   } else {
     if (std::filesystem::exists(run.config()))
       throw Error("run directory " + run.root().string() + " already holds a run: use --resume to continue it, or another --run");

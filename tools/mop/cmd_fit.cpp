@@ -33,19 +33,26 @@ void run(const FitArgs& a) {
   in.lm = model.get();
   in.provenance = {{"data", a.data}, {"personas", a.personas}, {"model", model->id()}, {"max_records", a.max_records}};
   auto bar = std::make_unique<util::ProgressBar>("epoch 1", 0);
+  method::EpochReport last;
   method::fit(
       method::RunDir(a.run), std::move(in), a.options, [&](size_t d, size_t t) { bar->update(d, t); },
       [&](const method::EpochReport& r) {
         bar->finish();
         std::fprintf(stderr,
-                     "epoch %d: train loss %.4f | val ll %.4f (uniform %.4f, no exemplar %.4f) | cache hits %.0f%% | "
-                     "LM pairs %zu, tokens %zu | %.1f s\n",
-                     r.epoch, r.train_loss, r.val_ll, r.val_ll_uniform, r.val_ll_no_exemplar, 100 * r.cache_hit_rate, r.lm_pairs,
-                     r.lm_tokens, r.seconds);
+                     "epoch %d: train loss %.4f | val ll %.4f (uniform %.4f, no exemplar %.4f) | gate uses %.1f pairs, "
+                     "%.1f personas | cache hits %.0f%% | LM pairs %zu, tokens %zu | %.1f s\n",
+                     r.epoch, r.train_loss, r.val_ll, r.val_ll_uniform, r.val_ll_no_exemplar, r.effective_pairs,
+                     r.effective_personas, 100 * r.cache_hit_rate, r.lm_pairs, r.lm_tokens, r.seconds);
+        last = r;
         bar = std::make_unique<util::ProgressBar>("epoch " + std::to_string(r.epoch + 1), 0);
       });
   bar->finish();
   std::fprintf(stderr, "mop: fitted gate written to %s\n", method::RunDir(a.run).gate().c_str());
+  // Effective counts are exp(entropy) of the mean gate weights (docs/method.md): how many pairs and
+  // personas simulation will really draw from.
+  if (last.epoch > 0)
+    std::fprintf(stderr, "mop: the fitted gate uses about %.1f persona-exemplar pairs and %.1f personas (effective numbers)\n",
+                 last.effective_pairs, last.effective_personas);
 }
 
 }  // namespace
@@ -67,6 +74,15 @@ void register_fit(CLI::App& app) {
   auto& o = a->options;
   cmd->add_option("--exemplars", o.n_exemplars, "N: records kept as in-context exemplars")->capture_default_str();
   cmd->add_option("--top-m", o.top_m, "M: persona-exemplar pairs scored per record")->capture_default_str();
+  cmd->add_option("--pair-choice", o.pair_choice,
+                  "guided: the gate's top pairs plus pairs pointed to by the record's response; top-m: the paper's "
+                  "top M by gate weight")
+      ->check(CLI::IsMember({"guided", "top-m"}))
+      ->capture_default_str();
+  cmd->add_option("--guided-pairs", o.guided_pairs, "G of the M pairs chosen by guidance (-1: half of M, rounded up)")
+      ->capture_default_str();
+  cmd->add_option("--guide-weight", o.guide_weight, "guidance weight, nats per standard deviation of response similarity")
+      ->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "passes over the training records")->capture_default_str();
   cmd->add_option("--batch", o.batch_size, "records per optimizer step")->capture_default_str();
   cmd->add_option("--lr", o.adam.lr, "Adam learning rate")->capture_default_str();
