@@ -33,18 +33,11 @@
 
 #include <Eigen/Dense>
 
+#include "mop/fit_options.h"  // GateConfig, AdamConfig
+
 namespace mop::method {
 
 using MatrixRM = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-struct GateConfig {
-  int dim_proj = 128;       // P
-  double tau_init = 0.6;    // every tau_k starts here
-  double tau_min = 0.05;
-  double tau_max = 5.0;
-  uint64_t seed = 0;        // initial weights are N(0, init_scale^2), drawn from this seed
-  double init_scale = 0.0;  // 0 means 1 / sqrt(d)
-};
 
 // The trainable parameters, or a gradient / optimizer moment with the same shapes.
 struct Params {
@@ -148,14 +141,6 @@ class Gate {
  private:
   Params p_;
   double tau_min_, tau_max_;
-};
-
-struct AdamConfig {
-  double lr = 1e-3;
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double eps = 1e-8;
-  double weight_decay = 0.0;  // decoupled (AdamW) decay of W_x, W_g, W_e; tau is not decayed
 };
 
 // Adam with bias correction. Each step clamps tau into [tau_min, tau_max].

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "mop/error.h"
+
 namespace mop::lm {
 
 struct ChatMessage {
@@ -47,11 +49,20 @@ struct Generation {
   std::string finish_reason;  // "stop" (end-of-generation token or stop string) or "length"
 };
 
-// Language-model errors about one request start "request N: " (1-based). This gives the message
-// with that prefix replaced by where(N - 1), e.g. "prompts.jsonl:12", so the user sees their own
-// file and line; nullopt when the message has no such prefix or N is not below n_requests + 1.
-std::optional<std::string> locate_request_error(const std::string& what, size_t n_requests,
-                                                const std::function<std::string(size_t)>& where);
+// A language-model error about one request of a batch: what() reads "request N: detail" (N
+// 1-based); callers that know where request i came from (a file and line) catch this and say that
+// instead, from index() and detail().
+class RequestError : public Error {
+ public:
+  RequestError(size_t index, const std::string& detail)
+      : Error("request " + std::to_string(index + 1) + ": " + detail), index_(index), detail_(detail) {}
+  size_t index() const { return index_; }  // 0-based, in the batch's request order
+  const std::string& detail() const { return detail_; }
+
+ private:
+  size_t index_;
+  std::string detail_;
+};
 
 // The seed of request `index` in a batch run with seed `seed`: each request gets its own random
 // stream, so adding or removing other requests never changes its draws.

@@ -17,6 +17,7 @@
 //   val_ll_no_exemplar personas without exemplars: log mean over R random personas at tau_init
 // The gate is working when val_ll rises above both references.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,36 +25,13 @@
 
 #include "mop/dataset.h"
 #include "mop/embed.h"
+#include "mop/fit_options.h"
 #include "mop/gate.h"
 #include "mop/lm.h"
 #include "mop/personas.h"
 #include "mop/run_dir.h"
 
 namespace mop::method {
-
-struct FitOptions {
-  int n_exemplars = 1000;     // N
-  int top_m = 4;              // M
-  // How the M pairs of a record are chosen (method/pair_choice.h, docs/method.md): "guided" scores
-  // the gate's top M - G and G more pointed to by the record's own response embedding; "top-m" is
-  // the paper's rule, the gate's top M.
-  std::string pair_choice = "guided";
-  int guided_pairs = -1;      // G; -1 = half of M, rounded up
-  double guide_weight = 2.0;  // nats per standard deviation of response similarity
-  int epochs = 3;
-  int batch_size = 32;
-  double val_fraction = 0.1;  // held out for validation...
-  int max_val = 200;          // ...at most this many records
-  int reference_pairs = 4;    // R, for the uniform and no-exemplar references
-  double tau_tolerance = 0.02;  // reuse a cached score while tau moved less than this
-  std::string domain = "generic";
-  uint64_t seed = 0;
-  GateConfig gate;
-  AdamConfig adam{1e-2};
-  bool resume = false;        // continue from the newest valid checkpoint in the run directory
-  bool no_exemplars = false;  // ablation: prompts carry the persona only (the gate keeps one
-                              // empty exemplar, so Omega is 1 and only pi and tau are learned)
-};
 
 struct FitInputs {
   std::vector<data::Record> records;
@@ -70,6 +48,9 @@ struct EpochReport {
   // How spread the fitted population is, as simulation samples it over the training contexts:
   // exp(entropy) of the mean pair weights pi_k Omega_kj, and of the mean persona weights pi_k.
   double effective_pairs = 0, effective_personas = 0;
+  double exemplars_per_persona = 0;  // exp(entropy) of each persona's mean Omega, weighted by its share
+  double tau_min = 0, tau_max = 0;   // range of the personas' temperatures
+  double one_persona_share = 0;      // records whose gate's top M pairs all have one persona
   size_t lm_pairs = 0, lm_tokens = 0;  // scored by the LM this epoch (cache misses)
   double seconds = 0;
 };
@@ -82,7 +63,9 @@ using StepCallback = std::function<void(size_t done, size_t total)>;
 void fit(const RunDir& run, FitInputs inputs, const FitOptions& options, const StepCallback& on_step = {},
          const EpochCallback& on_epoch = {});
 
-// The options as recorded in config.json, and back.
-nlohmann::json fit_options_to_json(const FitOptions& o);
+// A plain-words warning when the fitted gate collapsed (fewer than 2 effective personas of 8 or
+// more), naming what to try; nullopt when it did not.
+std::optional<std::string> collapse_warning(const EpochReport& last, int n_personas);
+
 
 }  // namespace mop::method

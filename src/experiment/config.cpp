@@ -204,13 +204,14 @@ Config read_config_checked(const fs::path& path) {
   c.fit.domain = c.domain;
   if (top.has("fit")) {
     const Section f = top.child("fit");
-    f.allow({"exemplars", "top_m", "pair_choice", "guided_pairs", "guide_weight", "epochs", "batch", "lr", "weight_decay", "dim", "tau_init", "tau_min", "tau_max",
+    f.allow({"exemplars", "top_m", "pair_choice", "guided_pairs", "guide_weight", "guide_gate_share", "epochs", "batch", "lr", "weight_decay", "dim", "tau_init", "tau_min", "tau_max",
              "tau_tolerance", "val_fraction", "max_val", "reference_pairs", "max_records"});
     f.get("exemplars", c.fit.n_exemplars);
     f.get("top_m", c.fit.top_m);
     f.get("pair_choice", c.fit.pair_choice);
     f.get("guided_pairs", c.fit.guided_pairs);
     f.get("guide_weight", c.fit.guide_weight);
+    f.get("guide_gate_share", c.fit.guide_gate_share);
     if (c.fit.pair_choice != "guided" && c.fit.pair_choice != "top-m") f.fail("pair_choice", "must be guided or top-m");
     f.get("epochs", c.fit.epochs);
     f.get("batch", c.fit.batch_size);

@@ -280,12 +280,16 @@ class Runner {
       in.lm = &model(model_name);
       in.provenance = {{"experiment", c_.name}, {"model", in.lm->id()}};
       o.resume = fs::exists(run.config());  // an interrupted fit continues from its checkpoint
+      method::EpochReport last;
       method::fit(run, std::move(in), o, {}, [&](const method::EpochReport& r) {
         char line[160];
         std::snprintf(line, sizeof line, ": epoch %d train loss %.4f, val ll %.4f, gate uses %.1f pairs and %.1f personas", r.epoch,
                       r.train_loss, r.val_ll, r.effective_pairs, r.effective_personas);
         say("fit " + name + line);
+        last = r;
       });
+      if (const auto warning = method::collapse_warning(last, static_cast<int>(method::read_personas(persona_file).size())))
+        say("fit " + name + ": warning: " + *warning);
     });
     fitted_.insert(name);
     return run.root();

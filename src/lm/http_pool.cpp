@@ -216,8 +216,7 @@ void EndpointPool::run(size_t n, const std::function<Call(size_t)>& make,
         note_failure_locked(e, what);
         if (++job->attempts > options_.retries) {
           if (!fatal)
-            fatal = std::make_exception_ptr(Error("request " + std::to_string(job->index) + " failed " +
-                                                  std::to_string(job->attempts) + " times; last: " + what));
+            fatal = std::make_exception_ptr(RequestError(job->index, "failed " + std::to_string(job->attempts) + " times; last: " + what));
         } else {
           double delay = r.retry_after_s >= 0
                              ? r.retry_after_s

@@ -68,9 +68,9 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
   std::vector<Generation> out(requests.size());
   for (size_t r = 0; r < requests.size(); ++r) {
     const auto& s = requests[r].sampling;
-    if (!std::isfinite(s.temperature)) throw Error("request " + std::to_string(r + 1) + ": temperature is not a number");
-    if (!(s.top_p > 0 && s.top_p <= 1)) throw Error("request " + std::to_string(r + 1) + ": top-p must be in (0, 1]");
-    if (s.max_tokens < 0) throw Error("request " + std::to_string(r + 1) + ": max tokens must not be negative");
+    if (!std::isfinite(s.temperature)) throw RequestError(r, "temperature is not a number");
+    if (!(s.top_p > 0 && s.top_p <= 1)) throw RequestError(r, "top-p must be in (0, 1]");
+    if (s.max_tokens < 0) throw RequestError(r, "max tokens must not be negative");
   }
 
   llama_memory_t mem = llama_get_memory(ctx_);
@@ -97,9 +97,9 @@ std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>&
     while (!waiting.empty() && !free_seqs.empty()) {
       const size_t r = waiting.front();
       Tokens prompt = tokenize_prompt(requests[r].prompt);
-      if (prompt.empty()) throw Error("request " + std::to_string(r + 1) + ": empty prompt");
+      if (prompt.empty()) throw RequestError(r, "empty prompt");
       if (prompt.size() >= static_cast<size_t>(max_sequence_tokens()))
-        throw Error("request " + std::to_string(r + 1) + ": prompt (" + std::to_string(prompt.size()) +
+        throw RequestError(r, "prompt (" + std::to_string(prompt.size()) +
                     " tokens) does not fit the context of " + std::to_string(max_sequence_tokens()) + " tokens" + context_note());
       const int limit = std::min<int>(max_sequence_tokens(), static_cast<int>(prompt.size()) + requests[r].sampling.max_tokens);
       warn_if_beyond_training(static_cast<size_t>(limit));

@@ -52,18 +52,18 @@ std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, 
   for (size_t r = 0; r < requests.size(); ++r) {
     const auto& req = requests[r];
     if (!(req.tau > 0) || !std::isfinite(req.tau))
-      throw Error("request " + std::to_string(r + 1) + ": temperature must be a positive number, got " + std::to_string(req.tau));
+      throw RequestError(r, "temperature must be a positive number, got " + std::to_string(req.tau));
     auto [it, fresh] = prompt_id.try_emplace(req.prompt, prompts.size());
     if (fresh) {
       prompts.push_back(tokenize_prompt(req.prompt));
       if (prompts.back().empty())
-        throw Error("request " + std::to_string(r + 1) + ": the prompt is empty and the model adds no BOS token, so the first continuation token has no context");
+        throw RequestError(r, "the prompt is empty and the model adds no BOS token, so the first continuation token has no context");
     }
     prompt_of[r] = it->second;
     continuations[r] = tokenize_text(req.continuation);
     const size_t total = prompts[it->second].size() + continuations[r].size();
     if (total > static_cast<size_t>(max_sequence_tokens()))
-      throw Error("request " + std::to_string(r + 1) + ": prompt (" + std::to_string(prompts[it->second].size()) +
+      throw RequestError(r, "prompt (" + std::to_string(prompts[it->second].size()) +
                   " tokens) + continuation (" + std::to_string(continuations[r].size()) + " tokens) exceed the context of " +
                   std::to_string(max_sequence_tokens()) + " tokens" + context_note());
     warn_if_beyond_training(total);

@@ -13,16 +13,6 @@ std::string LanguageModel::render(const std::string& persona, const std::string&
 
 namespace mop::lm {
 
-std::optional<std::string> locate_request_error(const std::string& what, size_t n_requests,
-                                                const std::function<std::string(size_t)>& where) {
-  constexpr std::string_view prefix = "request ";
-  if (what.rfind(prefix, 0) != 0) return std::nullopt;
-  size_t n = 0, at = prefix.size();
-  while (at < what.size() && what[at] >= '0' && what[at] <= '9' && n <= n_requests) n = 10 * n + (what[at++] - '0');
-  if (n < 1 || n > n_requests || what.compare(at, 2, ": ") != 0) return std::nullopt;
-  return where(n - 1) + ": " + what.substr(at + 2);
-}
-
 uint64_t stream_seed(uint64_t seed, uint64_t index) {
   // splitmix64 of (seed, index): well-spread, independent streams for neighbouring indices.
   uint64_t z = seed + 0x9E3779B97F4A7C15ull * (index + 1);

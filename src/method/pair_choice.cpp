@@ -1,11 +1,12 @@
 #include "method/pair_choice.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
 
 #include "mop/error.h"
-#include "mop/trainer.h"
+#include "mop/fit_options.h"
 
 namespace mop::method {
 namespace {
@@ -55,6 +56,7 @@ int guided_pair_count(const FitOptions& o) {
   if (o.pair_choice == "top-m") return 0;
   if (o.pair_choice != "guided") throw Error("--pair-choice must be guided or top-m, not '" + o.pair_choice + "'");
   if (!(o.guide_weight >= 0) || !std::isfinite(o.guide_weight)) throw Error("--guide-weight must be a finite number >= 0");
+  if (!(o.guide_gate_share >= 0 && o.guide_gate_share <= 1)) throw Error("--guide-gate-share must be in [0, 1]");
   if (o.guided_pairs < -1) throw Error("--guided-pairs must be -1 (half of M) or 0 to M");
   if (o.guided_pairs == -1) return (o.top_m + 1) / 2;
   if (o.guided_pairs > o.top_m)
@@ -63,7 +65,7 @@ int guided_pair_count(const FitOptions& o) {
 }
 
 PairChooser::PairChooser(const FitOptions& o, const MatrixRM& hg, const MatrixRM& he)
-    : hg_(hg), he_(he), m_(o.top_m), guided_(guided_pair_count(o)), weight_(o.guide_weight) {}
+    : hg_(hg), he_(he), m_(o.top_m), guided_(guided_pair_count(o)), weight_(o.guide_weight), gate_share_(o.guide_gate_share) {}
 
 ChosenPairs PairChooser::choose(const Forward& f, const Eigen::VectorXd& hy, uint64_t stream) const {
   ChosenPairs out;
@@ -88,34 +90,59 @@ ChosenPairs PairChooser::choose(const Forward& f, const Eigen::VectorXd& hy, uin
     return false;
   };
   std::mt19937_64 rng(stream);
+  // The gate's own weights over the pairs not exact, built on the first draw that needs them.
+  std::vector<double> gate_cdf;
+  double gate_rest = 0;  // W_R: the gate's mass outside the exact pairs
+  const auto gate_weight = [&](Eigen::Index k, Eigen::Index j) { return std::exp(f.log_pi(k) + f.log_omega(k, j)); };
+  const auto build_gate = [&] {
+    gate_cdf.assign(static_cast<size_t>(k_count * n), 0.0);
+    double c = 0;
+    for (Eigen::Index k = 0; k < k_count; ++k)
+      for (Eigen::Index j = 0; j < n; ++j) {
+        if (j != f.masked && !exact(k, j)) c += gate_weight(k, j);
+        gate_cdf[static_cast<size_t>(k * n + j)] = c;
+      }
+    gate_rest = c;
+  };
   std::map<std::pair<int, int>, int> drawn;  // ordered: the pairs come out the same everywhere
   for (int g = 0; g < guided_; ++g) {
     Eigen::Index k = 0, j = 0;
-    // Rejection of exact pairs; after many misses (the exact pairs hold nearly all of q) the
-    // remaining pairs are drawn from q renormalised by enumeration.
-    bool found = false;
-    for (int attempt = 0; attempt < 64 && !found; ++attempt) {
-      k = draw(qk, uniform(rng));
-      j = draw(qj, uniform(rng));
-      found = !exact(k, j);
-    }
-    if (!found) {
-      double u = uniform(rng) * (1.0 - exact_mass), c = 0;
-      found = false;
-      for (Eigen::Index kk = 0; kk < k_count && !found; ++kk)
-        for (Eigen::Index jj = 0; jj < n && !found; ++jj) {
-          if (jj == f.masked || exact(kk, jj) || qk(kk) * qj(jj) <= 0) continue;
-          k = kk, j = jj;
-          c += qk(kk) * qj(jj);
-          found = u < c;
-        }
+    if (uniform(rng) < gate_share_) {
+      if (gate_cdf.empty()) build_gate();
+      const double u = uniform(rng) * gate_rest;
+      const auto at = std::upper_bound(gate_cdf.begin(), gate_cdf.end(), u) - gate_cdf.begin();
+      Eigen::Index i = std::min<Eigen::Index>(at, k_count * n - 1);
+      // Step back over zero-weight cells (the masked column, exact pairs) that rounding reached.
+      while (i > 0 && gate_cdf[static_cast<size_t>(i)] == gate_cdf[static_cast<size_t>(i - 1)]) --i;
+      k = i / n, j = i % n;
+    } else {
+      // Rejection of exact pairs; after many misses (the exact pairs hold nearly all of the
+      // proposal) the rest is drawn from it renormalised, by enumeration.
+      bool found = false;
+      for (int attempt = 0; attempt < 64 && !found; ++attempt) {
+        k = draw(qk, uniform(rng));
+        j = draw(qj, uniform(rng));
+        found = !exact(k, j);
+      }
+      if (!found) {
+        const double u = uniform(rng) * (1.0 - exact_mass);
+        double c = 0;
+        for (Eigen::Index kk = 0; kk < k_count && !found; ++kk)
+          for (Eigen::Index jj = 0; jj < n && !found; ++jj) {
+            if (jj == f.masked || exact(kk, jj) || qk(kk) * qj(jj) <= 0) continue;
+            k = kk, j = jj;
+            c += qk(kk) * qj(jj);
+            found = u < c;
+          }
+      }
     }
     drawn[{static_cast<int>(k), static_cast<int>(j)}]++;
   }
+  if (gate_share_ > 0 && gate_cdf.empty()) build_gate();  // q needs W_R even when no draw used it
   const double rest = std::max(1.0 - exact_mass, 1e-300);
   for (const auto& [pair, count] : drawn) {
     const auto [k, j] = pair;
-    const double q = qk(k) * qj(j) / rest;
+    const double q = (1 - gate_share_) * qk(k) * qj(j) / rest + (gate_share_ > 0 ? gate_share_ * gate_weight(k, j) / gate_rest : 0.0);
     out.pairs.push_back({k, j, f.log_pi(k) + f.log_omega(k, j)});
     out.log_scale.push_back(std::log(static_cast<double>(count) / (guided_ * q)));
   }

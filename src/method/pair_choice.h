@@ -9,16 +9,19 @@
 //
 // `guided` (the default) splits the sum. The gate's top D = M - G pairs are scored exactly, as the
 // paper does; the rest, sum_{t not in D} w_t p_t, is estimated from G pairs drawn (with
-// replacement) from a proposal q built from the record's own response embedding:
-//   q(k, j) ∝ exp(beta (z_g(k) + z_e(j))) over pairs not in D,
+// replacement) from a proposal q over the pairs not in D, mostly built from the record's own
+// response embedding:
+//   q(k, j) = (1 - e) h(k, j) + e w_kj / W_R,   h(k, j) ∝ exp(beta (z_g(k) + z_e(j))),
 // z_e(j) the z-scored cosine of the response with exemplar j (over this record's exemplars), z_g(k)
-// the same with persona k's text. The estimate
+// the same with persona k's text, W_R the gate's mass outside D. The gate's share e (defensive
+// importance sampling) bounds every weight w / q by W_R / e, so the variance stays finite even
+// where the response hint is wrong. The estimate
 //   p^(y) = sum_{t in D} w_t p_t + (1/G) sum_g w_{t_g} p_{t_g} / q(t_g)
 // is unbiased for the full mixture p(y); its log is biased low (Jensen, as in importance-weighted
 // bounds) by an amount that shrinks as q approaches the posterior. Each sampled pair enters the
-// loss with its score shifted by log(count / (G q)); gradients are those of log p^. The gate's
-// heavy pairs sit in D, so the 1/q weights stay bounded where it matters; the draws are seeded
-// per (seed, epoch, record), so a fit is reproducible and resumes bit-identically.
+// loss with its score shifted by log(count / (G q)); gradients are those of log p^. The draws are
+// seeded per (seed, record): a fit is reproducible, resumes bit-identically, and a record draws
+// the same pairs each epoch (so the score cache serves later epochs) unless its exact pairs moved.
 #include <cstdint>
 #include <vector>
 
@@ -50,7 +53,7 @@ class PairChooser {
   const MatrixRM& hg_;
   const MatrixRM& he_;
   int m_, guided_;
-  double weight_;
+  double weight_, gate_share_;
 };
 
 // The number G of sampled pairs of M the options ask for (the default: half of M, rounded up; 0

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "mop/error.h"
-#include "mop/trainer.h"
+#include "mop/fit_options.h"
 #include "mop/util/atomic_file.h"
 #include "mop/util/jsonl.h"
 

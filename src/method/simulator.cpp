@@ -66,7 +66,8 @@ void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
   if (!(o.top_p > 0 && o.top_p <= 1)) throw Error("--top-p must be in (0, 1]");
   const auto config = run.read_config();
   const auto personas = read_personas(run.personas());
-  const bool no_exemplars = config.at("options").value("no_exemplars", false);
+  const FitOptions fitted = fit_options_from_json(config.at("options"));
+  const bool no_exemplars = fitted.no_exemplars;
   const auto exemplars = no_exemplars ? std::vector<Exemplar>{} : run.read_exemplars();
   const Gate gate = Gate::load(run.gate());
   if (gate.n_personas() != static_cast<int>(personas.size()))
@@ -75,7 +76,7 @@ void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
   if (encoder.fits_corpus()) encoder.load_state(run.encoder_state());
   if (encoder.id() != config.value("encoder", encoder.id()))
     throw Error("encoder " + encoder.id() + " is not the one the run was fitted with (" + config.value("encoder", "") + ")");
-  const Domain& domain = domain_by_name(config.at("options").value("domain", "generic"));
+  const Domain& domain = domain_by_name(fitted.domain);
 
   std::vector<std::string> persona_texts, exemplar_texts;
   for (const auto& p : personas) persona_texts.push_back(p.text);
@@ -85,7 +86,7 @@ void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
   const auto proj = gate.project(hg, he);
   std::vector<std::string> contexts = o.contexts.empty() ? std::vector<std::string>{""} : o.contexts;
   const MatrixRM hx = encoder.encode(contexts).cast<double>();
-  const double tau_init = config.at("options").at("gate").value("tau_init", 0.6);
+  const double tau_init = fitted.gate.tau_init;
   if (!learned && no_exemplars) throw Error("--gate random-similar needs a run fitted with exemplars");
 
   // A rerun continues only the same job: same run, model and settings.

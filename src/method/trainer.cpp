@@ -190,14 +190,11 @@ std::vector<CachedScore> Trainer::scores(const std::vector<Need>& needs, EpochRe
   std::vector<lm::Score> scored;
   try {
     scored = in_.lm->score(requests);
-  } catch (const Error& e) {
+  } catch (const lm::RequestError& e) {
     // "request N: ..." means little to the user: name the record's file and line instead.
-    const auto located = lm::locate_request_error(e.what(), missing.size(), [&](size_t i) {
-      const auto& r = in_.records[needs[missing[i]].record];
-      return r.source + ":" + std::to_string(r.line) + ": record " + r.id;
-    });
-    if (!located) throw;
-    throw Error(*located);
+    if (e.index() >= missing.size()) throw;
+    const auto& r = in_.records[needs[missing[e.index()]].record];
+    throw Error(r.source + ":" + std::to_string(r.line) + ": record " + r.id + ": " + e.detail());
   }
   for (size_t m = 0; m < missing.size(); ++m) {
     const auto& s = scored[m];
@@ -267,12 +264,20 @@ void Trainer::measure_spread(const Gate& gate, EpochReport& report) const {
   const auto proj = gate.project(hg_, he_);
   Forward f;
   MatrixRM pair_mean = MatrixRM::Zero(hg_.rows(), he_.rows());
+  double one_persona = 0;
   for (Eigen::Index c = 0; c < hx_.rows(); ++c) {
     if (count[static_cast<size_t>(c)] == 0) continue;
     gate.forward(hx_.row(c).transpose(), proj, -1, f);
     pair_mean += count[static_cast<size_t>(c)] * (f.log_omega.colwise() + f.log_pi).array().exp().matrix();
+    const auto top = top_pairs(f, o_.top_m);
+    if (std::all_of(top.begin(), top.end(), [&](const Pair& p) { return p.persona == top.front().persona; }))
+      one_persona += count[static_cast<size_t>(c)];
   }
-  pair_mean /= pair_mean.sum();
+  const double total = pair_mean.sum();
+  pair_mean /= total;
+  report.one_persona_share = one_persona / total;
+  report.tau_min = gate.tau().minCoeff();
+  report.tau_max = gate.tau().maxCoeff();
   const auto perplexity = [](const auto& p) {
     double h = 0;
     for (Eigen::Index i = 0; i < p.size(); ++i)
@@ -282,6 +287,10 @@ void Trainer::measure_spread(const Gate& gate, EpochReport& report) const {
   report.effective_pairs = perplexity(pair_mean);
   const Eigen::VectorXd persona_mean = pair_mean.rowwise().sum();
   report.effective_personas = perplexity(persona_mean);
+  report.exemplars_per_persona = 0;
+  for (Eigen::Index k = 0; k < pair_mean.rows(); ++k)
+    if (persona_mean(k) > 0)
+      report.exemplars_per_persona += persona_mean(k) * perplexity(Eigen::VectorXd(pair_mean.row(k).transpose() / persona_mean(k)));
 }
 
 // The checkpoint carries the log up to its epoch: a kill between writing the checkpoint and the
@@ -347,7 +356,6 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
     std::vector<size_t> order = train_;
     std::mt19937_64 rng(o_.seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(epoch + 1));
     std::shuffle(order.begin(), order.end(), rng);
-    const uint64_t epoch_stream = lm::stream_seed(o_.seed ^ 0x9A1BD7A5ull, static_cast<uint64_t>(epoch));
     double loss = 0;
     for (size_t b = 0; b < n_batches; ++b) {
       const size_t lo = b * o_.batch_size, hi = std::min(order.size(), lo + o_.batch_size);
@@ -358,7 +366,9 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
       for (size_t i = lo; i < hi; ++i) {
         const size_t r = order[i];
         forwards.push_back(gate.forward(hx(r), proj, pool_pos_[r]));
-        pairs.push_back(chooser_->choose(forwards.back(), hy(r), lm::stream_seed(epoch_stream, r)));
+        // Draws seeded by the record alone: the same pairs every epoch (unless the gate's top pairs
+        // moved), so later epochs reuse cached LM scores as with the paper's rule.
+        pairs.push_back(chooser_->choose(forwards.back(), hy(r), lm::stream_seed(o_.seed ^ 0x9A1BD7A5ull, r)));
         for (const auto& p : pairs.back().pairs)
           needs.push_back({ScoreCache::key(p.persona, p.exemplar, r, false), p.persona, p.exemplar, r, gate.tau()[p.persona]});
       }
@@ -393,6 +403,10 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
                      {"cache_hit_rate", report.cache_hit_rate},
                      {"effective_pairs", report.effective_pairs},
                      {"effective_personas", report.effective_personas},
+                     {"exemplars_per_persona", report.exemplars_per_persona},
+                     {"tau_min", report.tau_min},
+                     {"tau_max", report.tau_max},
+                     {"one_persona_share", report.one_persona_share},
                      {"lm_pairs", report.lm_pairs},
                      {"lm_tokens", report.lm_tokens},
                      {"tau_mean", gate.tau().mean()},
@@ -415,6 +429,17 @@ void discard_unstarted(const RunDir& run, bool fresh_root) {
 
 }  // namespace
 
+std::optional<std::string> collapse_warning(const EpochReport& last, int n_personas) {
+  if (n_personas < 8 || !(last.effective_personas < 2)) return std::nullopt;
+  char head[160];
+  std::snprintf(head, sizeof head, "the gate collapsed onto about %.1f of %d personas, so simulated text will come from those alone",
+                last.effective_personas, n_personas);
+  return std::string(head) +
+         ". Try: more epochs or a lower --lr; --pair-choice guided if you used top-m; checking with `mop lm score` that "
+         "the model scores the personas' prompts differently (a small model may prefer one prompt for every record); "
+         "other personas (mop personas --k, --temperature)";
+}
+
 void fit(const RunDir& run, FitInputs inputs, const FitOptions& options, const StepCallback& on_step,
          const EpochCallback& on_epoch) {
   if (!inputs.lm) throw Error("fit: no language model");
@@ -429,13 +454,9 @@ void fit(const RunDir& run, FitInputs inputs, const FitOptions& options, const S
                            {"records", inputs.records.size()},
                            {"provenance", inputs.provenance}};
   if (o.resume) {
-    auto old = run.read_config().value("options", nlohmann::json());
-    // Runs from before pair choice was a setting were fitted with the paper's rule.
-    if (old.is_object() && !old.contains("pair_choice")) {
-      old["pair_choice"] = "top-m";
-      old["guided_pairs"] = -1;
-      old["guide_weight"] = 2.0;
-    }
+    // Read back through the options, so keys that older runs lack take their defaults (and a
+    // missing pair_choice the paper's rule, which those runs used).
+    const auto old = fit_options_to_json(fit_options_from_json(run.read_config().at("options")));
     if (old != config["options"]) {
       std::string differ;
       for (const auto& [key, value] : config["options"].items())

@@ -26,7 +26,7 @@ class CliMethod : public ::testing::Test {
     write_sst2_sample(data(), 80);
     std::string err;
     ASSERT_EQ(run_command(mop() + " personas --data " + data() + " --k 4 --domain movie --max-tokens 24" + model_flags() + " -o " + personas(), nullptr, &err), 0) << err;
-    ASSERT_EQ(run_command(fit_command(run_a()), nullptr, &err), 0) << err;
+    ASSERT_EQ(run_command(fit_command(run_a()), nullptr, fit_err_), 0) << *fit_err_;
   }
   static void TearDownTestSuite() { delete dir_; }
 
@@ -43,6 +43,7 @@ class CliMethod : public ::testing::Test {
     return mop() + "simulate --run " + run_a() + model_flags() + " -n " + std::to_string(n) + " --max-tokens 24 --seed 9 -o " + out + extra;
   }
   static TempDir* dir_;
+  static inline std::string* fit_err_ = new std::string;  // what the first fit printed
 };
 TempDir* CliMethod::dir_ = nullptr;
 
@@ -71,6 +72,45 @@ TEST_F(CliMethod, FitWritesTheRunDirectory) {
   EXPECT_EQ(log[0]["cache_hit_rate"].get<double>(), 0.0);
   EXPECT_GT(log[2]["cache_hit_rate"].get<double>(), 0.0);
   EXPECT_LT(log[2]["lm_pairs"].get<int>(), log[0]["lm_pairs"].get<int>());
+}
+
+TEST_F(CliMethod, FitSaysHowManyPairsTheGateUses) {
+  // Each epoch's line and the summary give the effective numbers of pairs and personas.
+  EXPECT_NE(fit_err_->find("epoch 3: "), std::string::npos) << *fit_err_;
+  EXPECT_NE(fit_err_->find(" pairs, "), std::string::npos) << *fit_err_;
+  EXPECT_NE(fit_err_->find("the fitted gate uses about"), std::string::npos) << *fit_err_;
+  EXPECT_NE(fit_err_->find("exemplars per persona; temperatures "), std::string::npos) << *fit_err_;
+  for (const auto& line : jsonl(run_a() + "/train_log.jsonl")) {
+    EXPECT_LE(line["tau_min"].get<double>(), line["tau_max"].get<double>());
+    EXPECT_GE(line["exemplars_per_persona"].get<double>(), 1.0 - 1e-9);
+    EXPECT_LE(line["exemplars_per_persona"].get<double>(), 8 + 1e-9);
+    EXPECT_GE(line["one_persona_share"].get<double>(), 0.0);
+    EXPECT_LE(line["one_persona_share"].get<double>(), 1.0);
+    const double pairs = line["effective_pairs"].get<double>(), personas = line["effective_personas"].get<double>();
+    EXPECT_GE(pairs, 1.0 - 1e-9);
+    EXPECT_LE(pairs, 4 * 8 + 1e-9);  // K x N
+    EXPECT_GE(personas, 1.0 - 1e-9);
+    EXPECT_LE(personas, 4 + 1e-9);
+  }
+  const auto config = nlohmann::json::parse(read_file(run_a() + "/config.json"));
+  EXPECT_EQ(config["options"]["pair_choice"], "guided");
+}
+
+TEST_F(CliMethod, RunsFromBeforePairChoiceResumeOnlyWithThePapersRule) {
+  // A run directory written before --pair-choice existed was fitted with the paper's top-M.
+  const std::string run_b = dir_->file("run_old");
+  fs::create_directories(run_b);
+  fs::copy(run_a(), run_b, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  fs::remove(run_b + "/gate.bin");
+  fs::remove(run_b + "/checkpoints/epoch-0003.ckpt");
+  auto config = nlohmann::json::parse(read_file(run_b + "/config.json"));
+  for (const char* key : {"pair_choice", "guided_pairs", "guide_weight", "guide_gate_share"}) config["options"].erase(key);
+  write_file(run_b + "/config.json", config.dump());
+  std::string err;
+  EXPECT_EQ(run_command(fit_command(run_b) + " --resume", nullptr, &err), 1);
+  EXPECT_NE(err.find("pair_choice (\"top-m\" there, \"guided\" now)"), std::string::npos) << err;
+  ASSERT_EQ(run_command(fit_command(run_b) + " --resume --pair-choice top-m", nullptr, &err), 0) << err;
+  EXPECT_TRUE(fs::exists(run_b + "/gate.bin"));
 }
 
 TEST_F(CliMethod, ResumedFitEndsWithTheSameWeights) {

@@ -40,9 +40,10 @@ void run(const FitArgs& a) {
         bar->finish();
         std::fprintf(stderr,
                      "epoch %d: train loss %.4f | val ll %.4f (uniform %.4f, no exemplar %.4f) | gate uses %.1f pairs, "
-                     "%.1f personas | cache hits %.0f%% | LM pairs %zu, tokens %zu | %.1f s\n",
+                     "%.1f personas, %.1f exemplars each | tau %.2f-%.2f | cache hits %.0f%% | LM pairs %zu, tokens %zu | %.1f s\n",
                      r.epoch, r.train_loss, r.val_ll, r.val_ll_uniform, r.val_ll_no_exemplar, r.effective_pairs,
-                     r.effective_personas, 100 * r.cache_hit_rate, r.lm_pairs, r.lm_tokens, r.seconds);
+                     r.effective_personas, r.exemplars_per_persona, r.tau_min, r.tau_max, 100 * r.cache_hit_rate, r.lm_pairs,
+                     r.lm_tokens, r.seconds);
         last = r;
         bar = std::make_unique<util::ProgressBar>("epoch " + std::to_string(r.epoch + 1), 0);
       });
@@ -50,9 +51,14 @@ void run(const FitArgs& a) {
   std::fprintf(stderr, "mop: fitted gate written to %s\n", method::RunDir(a.run).gate().c_str());
   // Effective counts are exp(entropy) of the mean gate weights (docs/method.md): how many pairs and
   // personas simulation will really draw from.
-  if (last.epoch > 0)
-    std::fprintf(stderr, "mop: the fitted gate uses about %.1f persona-exemplar pairs and %.1f personas (effective numbers)\n",
-                 last.effective_pairs, last.effective_personas);
+  if (last.epoch == 0) return;
+  std::fprintf(stderr,
+               "mop: the fitted gate uses about %.1f persona-exemplar pairs and %.1f personas (effective numbers), "
+               "%.1f exemplars per persona; temperatures %.2f-%.2f; for %.0f%% of records its top %d pairs share one persona\n",
+               last.effective_pairs, last.effective_personas, last.exemplars_per_persona, last.tau_min, last.tau_max,
+               100 * last.one_persona_share, a.options.top_m);
+  const auto k = static_cast<int>(method::read_personas(method::RunDir(a.run).personas()).size());
+  if (const auto warning = method::collapse_warning(last, k)) std::fprintf(stderr, "mop: warning: %s\n", warning->c_str());
 }
 
 }  // namespace
@@ -81,7 +87,9 @@ void register_fit(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--guided-pairs", o.guided_pairs, "G of the M pairs chosen by guidance (-1: half of M, rounded up)")
       ->capture_default_str();
-  cmd->add_option("--guide-weight", o.guide_weight, "guidance weight, nats per standard deviation of response similarity")
+  cmd->add_option("--guide-weight", o.guide_weight, "sharpness of the response-guided proposal, per standard deviation of similarity")
+      ->capture_default_str();
+  cmd->add_option("--guide-gate-share", o.guide_gate_share, "share of the proposal that follows the gate (bounds importance weights)")
       ->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "passes over the training records")->capture_default_str();
   cmd->add_option("--batch", o.batch_size, "records per optimizer step")->capture_default_str();

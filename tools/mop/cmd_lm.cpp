@@ -66,8 +66,9 @@ void run_generate(const LmArgs& a) {
   std::vector<lm::Generation> results;
   try {
     results = model->generate(requests, [&](size_t d, size_t) { bar.update(d); });
-  } catch (const Error& e) {
-    throw Error(lm::locate_request_error(e.what(), lines.size(), [&](size_t i) { return where(lines[i]); }).value_or(e.what()));
+  } catch (const lm::RequestError& e) {
+    if (e.index() >= lines.size()) throw;
+    throw Error(where(lines[e.index()]) + ": " + e.detail());
   }
   bar.finish();
   std::string text;
@@ -96,8 +97,9 @@ void run_score(const LmArgs& a) {
   std::vector<lm::Score> scores;
   try {
     scores = model->score(requests, [&](size_t d, size_t) { bar.update(d); });
-  } catch (const Error& e) {
-    throw Error(lm::locate_request_error(e.what(), lines.size(), [&](size_t i) { return where(lines[i]); }).value_or(e.what()));
+  } catch (const lm::RequestError& e) {
+    if (e.index() >= lines.size()) throw;
+    throw Error(where(lines[e.index()]) + ": " + e.detail());
   }
   bar.finish();
   std::string text;
