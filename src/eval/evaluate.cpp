@@ -94,18 +94,18 @@ void check_shape(const EvalSet& set, long dim) {
                 std::to_string(set.texts.size()) + " texts");
 }
 
-// A labelled set must share a label with a labelled golden set, else the field or file is wrong.
-void check_label_overlap(const EvalSet& set, const std::vector<std::string>& golden_labels) {
-  if (set.labels.empty() || golden_labels.empty()) return;
+// A labelled set whose labels share none with a labelled golden set's (another data set, say):
+// its distances still mean something, its classifier and label groups do not. The reason, or "".
+std::string disjoint_labels(const EvalSet& set, const std::vector<std::string>& golden_labels) {
+  if (set.labels.empty() || golden_labels.empty()) return "";
   for (const auto& l : set.labels)
-    if (std::binary_search(golden_labels.begin(), golden_labels.end(), l)) return;
+    if (std::binary_search(golden_labels.begin(), golden_labels.end(), l)) return "";
   const std::set<std::string> own(set.labels.begin(), set.labels.end());
   std::string list;
   for (const auto& l : own) list += (list.empty() ? "" : ", ") + l;
   std::string golden;
   for (const auto& l : golden_labels) golden += (golden.empty() ? "" : ", ") + l;
-  throw Error(set.path + ": its labels (" + list + ") share none with the golden set's (" + golden +
-              "); check the file and --label");
+  return set.name + "'s labels (" + list + ") share none with the golden set's (" + golden + ")";
 }
 
 // One row: distances of dist_set to golden, F1 of a classifier trained on clf_set, and per-label groups.
@@ -120,8 +120,10 @@ SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_
   r.overall = distances(golden.embeddings, dist_set.embeddings, o, nullptr, &r.kl_detail);
 
   std::optional<detail::Downstream> downstream;
+  const std::string disjoint = disjoint_labels(clf_set, golden_labels);
   const std::string f1_missing =
       golden_labels.empty() ? "macro-F1 skipped: the golden set has no labels"
+      : !disjoint.empty()   ? "macro-F1 skipped: " + disjoint + ", so a classifier trained on it cannot predict them"
       : clf_set.labels.empty()
           ? "macro-F1 skipped: " + clf_set.name + " has no labels" +
                 (clf_set.label_note.empty() ? "" : " (" + clf_set.label_note + ")")
@@ -145,6 +147,9 @@ SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_
     if (dist_set.labels.empty()) {
       m.golden_rows = g_rows.size();
       m.notes.push_back("distances skipped: " + dist_set.name + " has no labels to group by");
+    } else if (const std::string d = disjoint_labels(dist_set, golden_labels); !d.empty()) {
+      m.golden_rows = g_rows.size();
+      m.notes.push_back("distances skipped: " + d);
     } else {
       const auto s_rows = rows_with(dist_set.labels, label);
       m = distances(rows_of(golden.embeddings, g_rows), rows_of(dist_set.embeddings, s_rows), o, &o.group_minimums,
@@ -282,7 +287,6 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
   result.golden_rows = golden.texts.size();
   const std::set<std::string> distinct(golden.labels.begin(), golden.labels.end());
   result.golden_labels.assign(distinct.begin(), distinct.end());
-  for (const EvalSet* s : others) check_label_overlap(*s, result.golden_labels);
   if (result.golden_labels.empty())
     result.notes.push_back("the golden set has no labels" +
                            (golden.label_note.empty() ? std::string() : " (" + golden.label_note + ")") +

@@ -1,5 +1,6 @@
 // The evaluation suite on made-up embeddings: rows, groups, notes for small or unlabelled sets,
 // errors for impossible inputs, and the outputs' shape.
+#include <cmath>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -141,11 +142,21 @@ TEST(EvalSuite, CeilingTrainsOnAllRowsAndMeasuresASample) {
   EXPECT_EQ(r.settings.at("ceiling").at("distance_sample_rows"), 100);
 }
 
-TEST(EvalSuite, ImpossibleInputsAreUserErrors) {
+TEST(EvalSuite, ImpossibleInputsAreUserErrorsAndForeignLabelsGetNotes) {
   const EvalSet golden = blobs("g", 20, 0, 1);
   EvalSet other = blobs("o", 20, 0, 2);
   for (auto& l : other.labels) l = l == "pos" ? "world" : "sports";
-  EXPECT_THROW(mop::eval::evaluate(golden, {other}, nullptr, {}), mop::Error);  // no shared label
+  {
+    // No shared label (another data set): distances, and notes in place of F1 and label groups.
+    const auto r = mop::eval::evaluate(golden, {other}, nullptr, {});
+    ASSERT_EQ(r.sets.size(), 1u);
+    EXPECT_FALSE(r.sets[0].overall.macro_f1);
+    EXPECT_TRUE(r.sets[0].overall.fid && std::isfinite(*r.sets[0].overall.fid));
+    std::string notes;
+    for (const auto& n : r.sets[0].overall.notes) notes += n + "\n";
+    EXPECT_NE(notes.find("share none with the golden set's"), std::string::npos) << notes;
+    for (const auto& [label, m] : r.sets[0].groups) EXPECT_FALSE(m.macro_f1) << label;
+  }
 
   EvalSet narrow = blobs("n", 20, 0, 2);
   narrow.embeddings.conservativeResize(Eigen::NoChange, 4);
