@@ -1,8 +1,8 @@
 // The evaluation suite on made-up embeddings: rows, groups, notes for small or unlabelled sets,
-// errors for impossible inputs, and the outputs' shape.
-#include <cmath>
+// errors for impossible inputs, notes for labels foreign to the golden set, and the outputs' shape.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <random>
 
