@@ -85,7 +85,7 @@ void register_fit(CLI::App& app) {
                   "top M by gate weight")
       ->check(CLI::IsMember({"guided", "top-m"}))
       ->capture_default_str();
-  cmd->add_option("--guided-pairs", o.guided_pairs, "G of the M pairs chosen by guidance (-1: half of M, rounded up)")
+  cmd->add_option("--guided-pairs", o.guided_pairs, "G of the M pairs drawn from the guided proposal, the rest exact (-1: half of M, rounded up)")
       ->capture_default_str();
   cmd->add_option("--guide-weight", o.guide_weight, "sharpness of the response-guided proposal, per standard deviation of similarity")
       ->capture_default_str();
