@@ -64,8 +64,8 @@ void fit(const RunDir& run, FitInputs inputs, const FitOptions& options, const S
          const EpochCallback& on_epoch = {});
 
 // A plain-words warning when the fitted gate collapsed (fewer than 2 effective personas of 8 or
-// more), naming what to try; nullopt when it did not.
-std::optional<std::string> collapse_warning(const EpochReport& last, int n_personas);
+// more), naming what to try (for the options it was fitted with); nullopt when it did not.
+std::optional<std::string> collapse_warning(const EpochReport& last, int n_personas, const FitOptions& fitted);
 
 
 }  // namespace mop::method

@@ -276,6 +276,7 @@ class Runner {
       if (c_.fit_max_records > 0 && in.records.size() > c_.fit_max_records)
         in.records = data::sample(in.records, c_.fit_max_records, o.seed);
       in.personas = method::read_personas(persona_file);
+      const auto n_personas = static_cast<int>(in.personas.size());
       in.encoder = embed::open_encoder(c_.encoder);
       in.lm = &model(model_name);
       in.provenance = {{"experiment", c_.name}, {"model", in.lm->id()}};
@@ -288,7 +289,7 @@ class Runner {
         say("fit " + name + line);
         last = r;
       });
-      if (const auto warning = method::collapse_warning(last, static_cast<int>(method::read_personas(persona_file).size())))
+      if (const auto warning = method::collapse_warning(last, n_personas, o))
         say("fit " + name + ": warning: " + *warning);
     });
     fitted_.insert(name);

@@ -429,13 +429,14 @@ void discard_unstarted(const RunDir& run, bool fresh_root) {
 
 }  // namespace
 
-std::optional<std::string> collapse_warning(const EpochReport& last, int n_personas) {
+std::optional<std::string> collapse_warning(const EpochReport& last, int n_personas, const FitOptions& fitted) {
   if (n_personas < 8 || !(last.effective_personas < 2)) return std::nullopt;
   char head[160];
   std::snprintf(head, sizeof head, "the gate collapsed onto about %.1f of %d personas, so simulated text will come from those alone",
                 last.effective_personas, n_personas);
   return std::string(head) +
-         ". Try: more epochs or a lower --lr; --pair-choice guided if you used top-m; checking with `mop lm score` that "
+         ". Try: more epochs or a lower --lr; " + (fitted.pair_choice == "top-m" ? "--pair-choice guided; " : "") +
+         "checking with `mop lm score` that "
          "the model scores the personas' prompts differently (a small model may prefer one prompt for every record); "
          "other personas (mop personas --k, --temperature)";
 }

@@ -64,11 +64,16 @@ TEST(FitOptionsJson, WrongTypesNameTheKey) {
 TEST(FitHealth, CollapseWarningNamesWhatToTry) {
   mop::method::EpochReport r;
   r.effective_personas = 1.3;
-  const auto w = mop::method::collapse_warning(r, 8);
+  FitOptions paper;
+  paper.pair_choice = "top-m";
+  const auto w = mop::method::collapse_warning(r, 8, paper);
   ASSERT_TRUE(w.has_value());
   EXPECT_NE(w->find("about 1.3 of 8 personas"), std::string::npos) << *w;
   EXPECT_NE(w->find("--pair-choice guided"), std::string::npos) << *w;
-  EXPECT_FALSE(mop::method::collapse_warning(r, 4).has_value());  // too few personas to call it a collapse
+  const auto guided = mop::method::collapse_warning(r, 8, FitOptions{});
+  ASSERT_TRUE(guided.has_value());
+  EXPECT_EQ(guided->find("--pair-choice"), std::string::npos) << *guided;  // already the default
+  EXPECT_FALSE(mop::method::collapse_warning(r, 4, paper).has_value());  // too few personas to call it a collapse
   r.effective_personas = 2.5;
-  EXPECT_FALSE(mop::method::collapse_warning(r, 8).has_value());
+  EXPECT_FALSE(mop::method::collapse_warning(r, 8, paper).has_value());
 }

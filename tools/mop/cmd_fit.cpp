@@ -29,6 +29,7 @@ void run(const FitArgs& a) {
   method::FitInputs in;
   in.records = std::move(records);
   in.personas = method::read_personas(a.personas);
+  const auto n_personas = static_cast<int>(in.personas.size());
   in.encoder = embed::open_encoder(a.encoder);
   in.lm = model.get();
   in.provenance = {{"data", a.data}, {"personas", a.personas}, {"model", model->id()}, {"max_records", a.max_records}};
@@ -57,8 +58,7 @@ void run(const FitArgs& a) {
                "%.1f exemplars per persona; temperatures %.2f-%.2f; for %.0f%% of records its top %d pairs share one persona\n",
                last.effective_pairs, last.effective_personas, last.exemplars_per_persona, last.tau_min, last.tau_max,
                100 * last.one_persona_share, a.options.top_m);
-  const auto k = static_cast<int>(method::read_personas(method::RunDir(a.run).personas()).size());
-  if (const auto warning = method::collapse_warning(last, k)) std::fprintf(stderr, "mop: warning: %s\n", warning->c_str());
+  if (const auto warning = method::collapse_warning(last, n_personas, a.options)) std::fprintf(stderr, "mop: warning: %s\n", warning->c_str());
 }
 
 }  // namespace
