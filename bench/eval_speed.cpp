@@ -7,60 +7,18 @@
 // 500 / 5 as the reference), --clusters K (default auto: n / 10).
 #include <chrono>
 #include <cmath>
-#include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "mop/metrics.h"
+#include "mop/util/npy.h"
 
 namespace {
 
 using mop::embed::Matrix;
-
-// Reads a 2-D little-endian float32 or float64 C-order .npy file.
-Matrix load_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  char magic[8];
-  in.read(magic, 8);
-  if (!in || std::memcmp(magic, "\x93NUMPY", 6) != 0) throw std::runtime_error(path + " is not a .npy file");
-  uint32_t header_len = 0;
-  if (magic[6] == 1) {
-    unsigned char b[2];
-    in.read(reinterpret_cast<char*>(b), 2);
-    header_len = b[0] | (b[1] << 8);
-  } else {
-    unsigned char b[4];
-    in.read(reinterpret_cast<char*>(b), 4);
-    header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
-  }
-  std::string header(header_len, '\0');
-  in.read(header.data(), header_len);
-  const bool f4 = header.find("'<f4'") != std::string::npos;
-  const bool f8 = header.find("'<f8'") != std::string::npos;
-  if (!f4 && !f8) throw std::runtime_error(path + ": only little-endian float32/float64 arrays are read");
-  if (header.find("'fortran_order': True") != std::string::npos)
-    throw std::runtime_error(path + ": Fortran-order arrays are not read");
-  long rows = 0, cols = 0;
-  const auto open = header.find('(', header.find("'shape'"));
-  if (std::sscanf(header.c_str() + open, "(%ld, %ld)", &rows, &cols) != 2 || rows <= 0 || cols <= 0)
-    throw std::runtime_error(path + ": expected a 2-D array");
-  Matrix m(rows, cols);
-  if (f4) {
-    in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(sizeof(float) * rows * cols));
-  } else {
-    std::vector<double> buf(static_cast<size_t>(rows * cols));
-    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(sizeof(double) * buf.size()));
-    for (size_t i = 0; i < buf.size(); ++i) m.data()[i] = static_cast<float>(buf[i]);
-  }
-  if (!in) throw std::runtime_error(path + ": file is shorter than its header says");
-  return m;
-}
 
 // Embedding-like random data: 50 topic centres, each point a centre plus noise whose variance
 // decays as 1 / (j + 1) over the coordinates, so PCA needs far fewer dimensions than d (as with
@@ -134,12 +92,12 @@ int main(int argc, char** argv) {
                   "not real embeddings\n");
       for (long d : {768L, 100L}) run(clustered(n, d, 1, 0.0), clustered(n, d, 2, 1.0), mo);
     } else if (files.size() == 1) {
-      const Matrix all = load_npy(files[0]);
+      const Matrix all = mop::util::read_npy(files[0]);
       const long half = std::min(n, static_cast<long>(all.rows()) / 2);
       std::printf("real embeddings from %s: first %ld rows vs the next %ld\n", files[0].c_str(), half, half);
       run(all.topRows(half), all.middleRows(half, half), mo);
     } else {
-      const Matrix g = load_npy(files[0]), s = load_npy(files[1]);
+      const Matrix g = mop::util::read_npy(files[0]), s = mop::util::read_npy(files[1]);
       std::printf("real embeddings: G from %s, S from %s (at most %ld rows each)\n", files[0].c_str(),
                   files[1].c_str(), n);
       run(g.topRows(std::min<long>(n, g.rows())), s.topRows(std::min<long>(n, s.rows())), mo);

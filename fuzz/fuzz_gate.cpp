@@ -6,9 +6,9 @@
 #include <cstdlib>
 
 #include "fuzz_util.h"
-#include "method/binary_io.h"
 #include "mop/error.h"
 #include "mop/gate.h"
+#include "util/fnv1a.h"
 
 namespace {
 
@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto path = mop::fuzz::temp_path(".bin");
   std::string file(mop::fuzz::as_view(data + 1, size - 1));
   if (!(data[0] & 2)) {
-    const uint64_t sum = mop::method::detail::fnv1a64(file);
+    const uint64_t sum = mop::util::fnv1a64(file);
     for (int i = 0; i < 8; ++i) file.push_back(static_cast<char>(sum >> (8 * i)));
   }
   mop::fuzz::write_file(path, file);

@@ -1,7 +1,8 @@
 #pragma once
-// mop baseline: the alternatives MoP is compared with, each writing a synthetic JSONL like
-// mop simulate (index, text, context, label, provenance{method, model, seed, temperature, ...}),
-// exactly n records, the same file for the same seed, resumable through OUT.partial.
+// The baselines' own parts. Each baseline is a gen::Generator in its own file, registered in
+// mop/generators.h and run through gen::run_generator like MoP: a synthetic JSONL (index, text,
+// context, label, provenance{method, model, seed, temperature, ...}), exactly n records, the same
+// file for the same seed, resumable through OUT.partial.
 //   zerogen:    the plain (label- or context-conditioned) prompt, no persona, no exemplar.
 //   attrprompt: per sample, one value of each attribute (subtopic, length, style, ...) drawn at
 //               random and written into the prompt.
@@ -26,28 +27,6 @@
 
 namespace mop::baselines {
 
-// The names `mop baseline NAME` accepts, and a check that throws mop::Error naming them.
-std::vector<std::string> baseline_names();
-void check_baseline_name(const std::string& name);
-
-// Settings every baseline shares; the meaning of each is the same as in mop simulate.
-struct BaselineOptions {
-  size_t n = 100;
-  uint64_t seed = 0;
-  std::string domain = "generic";
-  double temperature = 1.0;  // the baselines' papers sample at temperature 1
-  double top_p = 1.0;
-  int max_tokens = 128;
-  std::vector<std::string> stop;
-  std::string condition;             // extra instruction, e.g. "You had a positive impression."
-  std::optional<std::string> label;  // stored as each record's label (default: the condition)
-  std::vector<std::string> contexts;  // sample i is about contexts[i mod C]
-  size_t chunk = 64;                  // samples per generation call and resumable chunk
-};
-
-void zerogen(lm::LanguageModel& lm, const std::filesystem::path& out, const BaselineOptions& options,
-             const lm::Progress& progress = {});
-
 // --- AttrPrompt
 struct Attribute {
   std::string name;
@@ -66,9 +45,6 @@ DrawnAttributes draw_attributes(const AttributeSet& set, uint64_t seed, size_t i
 // The user message: "Write a new {noun}[ about {x}] with these attributes:\n- name: value\n...".
 std::string attrprompt_instruction(const method::Domain& domain, const DrawnAttributes& drawn,
                                    const std::optional<std::string>& context, const std::string& condition);
-
-void attrprompt(lm::LanguageModel& lm, const std::filesystem::path& out, const AttributeSet& attributes,
-                const BaselineOptions& options, const lm::Progress& progress = {});
 
 // --- PICLe
 struct PicleOptions {
@@ -91,12 +67,6 @@ std::vector<PicleSelection> picle_select(lm::LanguageModel& lm, const method::Do
                                          const std::vector<method::Persona>& personas,
                                          const std::vector<data::Record>& candidates, int shots,
                                          const lm::Progress& progress = {});
-
-// Samples the pool from `records`, selects exemplars, then generates. A persona's label (topic
-// data) is each of its samples' label unless --label or --condition gives one.
-void picle(lm::LanguageModel& lm, const std::filesystem::path& out, const std::vector<method::Persona>& personas,
-           const std::vector<data::Record>& records, const PicleOptions& picle_options, const BaselineOptions& options,
-           const lm::Progress& progress = {});
 
 // --- ProGen
 // One label of the generated data and the instruction that asks for it.
@@ -124,13 +94,5 @@ size_t progen_round_start(size_t n, int rounds, int r);
 std::vector<std::vector<size_t>> most_helpful(const std::vector<double>& helpfulness,
                                               const std::vector<std::string>& row_labels,
                                               const std::vector<std::string>& labels, size_t top);
-
-// Generates options.n samples in progen_options.rounds rounds. Before round r > 0 the samples of
-// rounds < r are encoded with `encoder` (fitted to them first if it fits a corpus), scored by
-// eval::helpfulness, and each sample of round r draws K of its label's M most helpful as
-// exemplars. The label comes from the class; --label and --condition are errors. A rerun after an
-// interruption recomputes the feedback from the samples already written, so it is the same file.
-void progen(lm::LanguageModel& lm, const std::filesystem::path& out, embed::Encoder& encoder,
-            const ProgenOptions& progen_options, const BaselineOptions& options, const lm::Progress& progress = {});
 
 }  // namespace mop::baselines

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mop/baselines.h"
+#include "mop/generators.h"
 #include "mop/lm_open.h"
 #include "mop/personas.h"
 #include "mop/trainer.h"
@@ -64,6 +65,9 @@ struct EvalSpec {
   std::optional<uint64_t> seed;
 };
 
+// The generators an experiment runs when its config lists no methods (GeneratorInfo::default_method).
+std::vector<std::string> default_method_names();
+
 struct Config {
   std::filesystem::path file;  // the YAML it was read from
   std::string name;
@@ -79,10 +83,9 @@ struct Config {
   method::PersonaOptions personas;
   method::FitOptions fit;
   size_t fit_max_records = 0;
-  std::vector<std::string> methods{"mop", "zerogen", "attrprompt", "picle"};  // also: progen
-  std::string attributes;  // attrprompt: a user attribute file ("" = the domain's set)
-  baselines::PicleOptions picle;
-  baselines::ProgenOptions progen;  // rounds, shots, helpful (classes come from the labels)
+  std::vector<std::string> methods = default_method_names();  // generators (mop/generators.h)
+  // Each baseline's own settings, normalised (gen::normalize_settings), by generator name.
+  std::map<std::string, nlohmann::json> settings;
   double baseline_temperature = 1.0;
   std::vector<std::string> ablations;  // no_exemplars, generic_personas, random_personas
   int similar_k = 10;
@@ -91,7 +94,7 @@ struct Config {
   EvalSpec eval;
 };
 
-// The names accepted in `methods` and `ablations`.
+// The names accepted in `methods` (the registry's generators) and `ablations`.
 std::vector<std::string> method_names();
 std::vector<std::string> ablation_names();
 

@@ -1,6 +1,8 @@
 #pragma once
 // The HTTP backend of mop::lm: OpenAI-compatible serving engines (vLLM, SGLang, llama.cpp's
-// llama-server, Ollama), one or several replicas. See docs/serving.md.
+// llama-server, Ollama), one or several replicas. See docs/serving.md. This header is the
+// backend's options and factory; the model itself is lm::HttpModel in src/lm/http_model.{h,cpp}
+// (open_http is there too), with its parts in src/lm/http_*.cpp.
 #include <memory>
 #include <string>
 #include <vector>

@@ -1,5 +1,7 @@
 #pragma once
-// The llama.cpp backend of mop::lm: any GGUF model, in process.
+// The llama.cpp backend of mop::lm: any GGUF model, in process. This header is the backend's
+// options and factory; the model itself is lm::LlamaModel in src/lm/llama_model.{h,cpp}
+// (load_llama is there too), with its parts in src/lm/llama_*.cpp.
 #include <memory>
 #include <string>
 

@@ -3,8 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "baselines/run_baseline.h"
+#include "mop/baselines.h"
 #include "mop/error.h"
+#include "mop/generator.h"
 #include "mop/util/jsonl.h"
 
 namespace mop::baselines {
@@ -37,9 +38,9 @@ AttributeSet read_attributes(const std::filesystem::path& path) {
 }
 
 DrawnAttributes draw_attributes(const AttributeSet& set, uint64_t seed, size_t index) {
-  auto rng = detail::sample_rng(seed, index);
+  auto rng = gen::sample_rng(seed, index);
   DrawnAttributes drawn;
-  for (const auto& a : set) drawn.emplace_back(a.name, a.values[detail::draw_index(rng, a.values.size())]);
+  for (const auto& a : set) drawn.emplace_back(a.name, a.values[gen::draw_index(rng, a.values.size())]);
   return drawn;
 }
 

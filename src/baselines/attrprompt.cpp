@@ -1,23 +1,47 @@
 // AttrPrompt: each sample's prompt carries one randomly drawn value of every attribute.
-#include "baselines/run_baseline.h"
+#include "baselines/baseline_generator.h"
+#include "mop/baselines.h"
 
 namespace mop::baselines {
+namespace {
 
-void attrprompt(lm::LanguageModel& lm, const std::filesystem::path& out, const AttributeSet& attributes,
-                const BaselineOptions& o, const lm::Progress& progress) {
-  const method::Domain& domain = method::domain_by_name(o.domain);
+nlohmann::json attribute_json(const AttributeSet& attributes) {
   nlohmann::json set = nlohmann::json::array();
   for (const auto& a : attributes) set.push_back({a.name, a.values});
-  detail::run_baseline("attrprompt", lm, out, o, {{"attributes", set}}, [&](size_t index) {
-    detail::Planned p;
-    p.context = detail::context_of(o, index);
-    const auto drawn = draw_attributes(attributes, o.seed, index);
-    p.prompt = lm.render(std::string(), attrprompt_instruction(domain, drawn, p.context, o.condition));
+  return set;
+}
+
+class Attrprompt final : public detail::BaselineGenerator {
+ public:
+  Attrprompt(const gen::Inputs& in, AttributeSet attributes)
+      : BaselineGenerator("attrprompt", in, {{"attributes", attribute_json(attributes)}}), attributes_(std::move(attributes)) {}
+
+  gen::Planned plan(size_t index) override {
+    gen::Planned p = planned(index);
+    const auto drawn = draw_attributes(attributes_, options_.seed, index);
+    p.prompt = lm_.render(std::string(), attrprompt_instruction(domain_, drawn, p.context, options_.condition));
     nlohmann::json a = nlohmann::json::object();
     for (const auto& [name, value] : drawn) a[name] = value;
     p.provenance["attributes"] = a;
     return p;
-  }, progress);
+  }
+
+ private:
+  AttributeSet attributes_;
+};
+
+}  // namespace
+
+gen::GeneratorInfo attrprompt_info() {
+  gen::GeneratorInfo info;
+  info.name = "attrprompt";
+  info.summary = "one random value of each attribute (subtopic, length, style, ...) per prompt (Yu et al. 2023)";
+  info.settings = {gen::Setting::path("attributes", "JSON {\"attribute\": [\"value\", ...]} (default: the domain's set)")};
+  info.make = [](const gen::Inputs& in) {
+    const std::string file = in.settings.at("attributes");
+    return std::make_unique<Attrprompt>(in, file.empty() ? domain_attributes(in.domain) : read_attributes(file));
+  };
+  return info;
 }
 
 }  // namespace mop::baselines

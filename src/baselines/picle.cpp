@@ -1,49 +1,80 @@
 // PICLe generation: a persona drawn uniformly per sample, prompted with its K chosen exemplars.
 #include <cstdio>
 
-#include "baselines/run_baseline.h"
-#include "embed/sha256.h"
+#include "baselines/baseline_generator.h"
+#include "mop/baselines.h"
 #include "mop/error.h"
+#include "util/sha256.h"
 
 namespace mop::baselines {
+namespace {
 
-void picle(lm::LanguageModel& lm, const std::filesystem::path& out, const std::vector<method::Persona>& personas,
-           const std::vector<data::Record>& records, const PicleOptions& po, const BaselineOptions& o,
-           const lm::Progress& progress) {
-  if (personas.empty()) throw Error("picle needs at least one persona");
-  if (po.pool < 1) throw Error("--pool must be at least 1");
-  const method::Domain& domain = method::domain_by_name(o.domain);
-  const auto pool = data::sample(records, std::min(po.pool, records.size()), o.seed);
-  std::fprintf(stderr, "mop: picle: scoring %zu candidates under %zu personas\n", pool.size(), personas.size());
-  const auto chosen = picle_select(lm, domain, personas, pool, po.shots);
-
-  // The job's identity for resuming: personas, the pool's content and the selection settings.
-  embed::detail::Sha256 h;
+// The job's identity for resuming: personas, the pool's content and the selection settings.
+nlohmann::json picle_identity(const std::vector<method::Persona>& personas, const std::vector<data::Record>& pool,
+                              const PicleOptions& po) {
+  util::Sha256 h;
   for (const auto& r : pool) {
     h.update(r.text.data(), r.text.size() + 1);  // with the terminating NUL as separator
     if (r.context) h.update(r.context->data(), r.context->size() + 1);
   }
   nlohmann::json persona_texts = nlohmann::json::array();
   for (const auto& p : personas) persona_texts.push_back(p.text);
-  const nlohmann::json settings = {{"personas", persona_texts}, {"pool", po.pool}, {"shots", po.shots},
-                                   {"pool_sha256", embed::detail::to_hex(h.finish())}};
+  return {{"personas", persona_texts}, {"pool", po.pool}, {"shots", po.shots},
+          {"pool_sha256", util::to_hex(h.finish())}};
+}
 
-  detail::run_baseline("picle", lm, out, o, settings, [&](size_t index) {
-    auto rng = detail::sample_rng(o.seed, index);
-    const size_t k = detail::draw_index(rng, personas.size());
+class Picle final : public detail::BaselineGenerator {
+ public:
+  Picle(const gen::Inputs& in, const std::vector<data::Record>& pool, const PicleOptions& po)
+      : BaselineGenerator("picle", in, picle_identity(in.personas, pool, po)), personas_(in.personas), pool_(pool) {
+    std::fprintf(stderr, "mop: picle: scoring %zu candidates under %zu personas\n", pool_.size(), personas_.size());
+    chosen_ = picle_select(lm_, domain_, personas_, pool_, po.shots);
+  }
+
+  gen::Planned plan(size_t index) override {
+    auto rng = gen::sample_rng(options_.seed, index);
+    const size_t k = gen::draw_index(rng, personas_.size());
     std::vector<method::Example> exemplars;
     nlohmann::json ids = nlohmann::json::array();
-    for (size_t j : chosen[k].candidates) {
-      exemplars.push_back({pool[j].text, pool[j].context});
-      ids.push_back(pool[j].id);
+    for (size_t j : chosen_[k].candidates) {
+      exemplars.push_back({pool_[j].text, pool_[j].context});
+      ids.push_back(pool_[j].id);
     }
-    detail::Planned p;
-    p.context = detail::context_of(o, index);
-    p.label = personas[k].label;
-    p.prompt = lm.render(personas[k].text, method::generation_instruction(domain, exemplars, p.context, o.condition));
-    p.provenance = {{"persona_id", personas[k].id}, {"exemplar_ids", ids}, {"ratios", chosen[k].ratios}};
+    gen::Planned p = planned(index);
+    p.label = personas_[k].label;
+    p.prompt = lm_.render(personas_[k].text, method::generation_instruction(domain_, exemplars, p.context, options_.condition));
+    p.provenance.update({{"persona_id", personas_[k].id}, {"exemplar_ids", ids}, {"ratios", chosen_[k].ratios}});
     return p;
-  }, progress);
+  }
+
+ private:
+  std::vector<method::Persona> personas_;
+  std::vector<data::Record> pool_;
+  std::vector<PicleSelection> chosen_;
+};
+
+}  // namespace
+
+gen::GeneratorInfo picle_info() {
+  gen::GeneratorInfo info;
+  info.name = "picle";
+  info.summary = "per persona, the candidates most likely under it as in-context examples (Choi & Li 2024)";
+  info.needs.scores = true;
+  info.needs.personas = true;
+  info.needs.records = true;
+  info.needs.persona_labels = true;
+  const PicleOptions d;
+  info.settings = {gen::Setting::integer("pool", static_cast<long long>(d.pool), "candidates scored, a seeded sample of the records", 1),
+                   gen::Setting::integer("shots", d.shots, "in-context examples per persona", 1)};
+  info.make = [](const gen::Inputs& in) -> std::unique_ptr<gen::Generator> {
+    if (in.personas.empty()) throw Error("picle needs at least one persona");
+    PicleOptions po;
+    po.pool = in.settings.at("pool");
+    po.shots = in.settings.at("shots");
+    const auto pool = data::sample(in.records, std::min(po.pool, in.records.size()), in.options.seed);
+    return std::make_unique<Picle>(in, pool, po);
+  };
+  return info;
 }
 
 }  // namespace mop::baselines

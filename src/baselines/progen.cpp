@@ -4,14 +4,15 @@
 #include <cstdio>
 #include <set>
 
+#include "baselines/baseline_generator.h"
 #include "baselines/progen_feedback.h"
-#include "baselines/run_baseline.h"
+#include "mop/baselines.h"
 #include "mop/error.h"
 
 namespace mop::baselines {
 namespace {
 
-void check(const ProgenOptions& po, const BaselineOptions& o) {
+void check(const ProgenOptions& po, const gen::GenerationOptions& o) {
   if (po.classes.size() < 2) throw Error("progen needs two or more --class LABEL=CONDITION (the classifier's classes)");
   std::set<std::string> seen;
   for (const auto& c : po.classes) {
@@ -20,8 +21,6 @@ void check(const ProgenOptions& po, const BaselineOptions& o) {
   }
   if (o.label || !o.condition.empty())
     throw Error("progen takes each sample's label and condition from --class; --label and --condition do not apply");
-  if (po.rounds < 1) throw Error("--rounds must be at least 1");
-  if (po.shots < 1) throw Error("--shots must be at least 1");
   if (po.helpful < static_cast<size_t>(po.shots))
     throw Error("--helpful " + std::to_string(po.helpful) + " is smaller than --shots " + std::to_string(po.shots));
   // Every label needs K samples in round 0 to fill round 1's prompts.
@@ -31,65 +30,97 @@ void check(const ProgenOptions& po, const BaselineOptions& o) {
                 std::to_string(first) + " samples; it needs at least classes x --shots = " + std::to_string(need));
 }
 
-}  // namespace
-
-void progen(lm::LanguageModel& lm, const std::filesystem::path& out, embed::Encoder& encoder, const ProgenOptions& po,
-            const BaselineOptions& o, const lm::Progress& progress) {
-  check(po, o);
-  const method::Domain& domain = method::domain_by_name(o.domain);
+nlohmann::json progen_identity(const ProgenOptions& po, const embed::Encoder& encoder) {
   nlohmann::json classes = nlohmann::json::array();
   for (const auto& c : po.classes) classes.push_back({{"label", c.label}, {"condition", c.condition}});
   const auto& in = po.influence;
-  const nlohmann::json settings = {
-      {"classes", classes}, {"rounds", po.rounds}, {"shots", po.shots}, {"helpful", po.helpful},
-      {"encoder", encoder.id()},
-      {"influence", {{"l2", in.classifier.l2}, {"max_iter", in.classifier.max_iter}, {"tolerance", in.classifier.tolerance},
-                     {"history", in.classifier.history}, {"rce_log_zero", in.rce_log_zero}, {"damping", in.damping}}}};
-  auto output = detail::open_output("progen", lm, out, o, settings);
-  const size_t n_classes = po.classes.size();
+  return {{"classes", classes}, {"rounds", po.rounds}, {"shots", po.shots}, {"helpful", po.helpful},
+          {"encoder", encoder.id()},
+          {"influence", {{"l2", in.classifier.l2}, {"max_iter", in.classifier.max_iter}, {"tolerance", in.classifier.tolerance},
+                         {"history", in.classifier.history}, {"rce_log_zero", in.rce_log_zero}, {"damping", in.damping}}}};
+}
 
-  for (int r = 0; r < po.rounds; ++r) {
-    const size_t lo = progen_round_start(o.n, po.rounds, r), hi = progen_round_start(o.n, po.rounds, r + 1);
-    std::vector<size_t> todo;
-    for (size_t i : output.todo())
-      if (i >= lo && i < hi) todo.push_back(i);
-    if (todo.empty()) continue;  // finished by an earlier run
-    detail::ProgenFeedback feedback;
-    if (r > 0) {
-      std::fprintf(stderr, "mop: progen: round %d (rounds 0 to %d)\n", r, po.rounds - 1);
-      feedback = detail::progen_feedback(output.lines(), lo, encoder, po);
-    }
-    detail::generate_into(output, "progen", lm, o, todo, [&](size_t index) {
-      const size_t k = index % n_classes;
-      detail::Planned p;
-      p.context = detail::context_of(o, index);
-      p.label = po.classes[k].label;
-      std::vector<method::Example> exemplars;
-      nlohmann::json ids = nlohmann::json::array(), scores = nlohmann::json::array();
-      if (r > 0) {
-        // K distinct picks from the label's pool (partial Fisher-Yates), shown best first.
-        if (feedback.ids[k].size() < static_cast<size_t>(po.shots))
-          throw Error("progen: label '" + po.classes[k].label + "' has fewer than --shots samples to show");
-        auto rng = detail::sample_rng(o.seed, index);
-        std::vector<size_t> pool(feedback.ids[k].size());
-        for (size_t j = 0; j < pool.size(); ++j) pool[j] = j;
-        for (size_t j = 0; j < static_cast<size_t>(po.shots); ++j)
-          std::swap(pool[j], pool[j + detail::draw_index(rng, pool.size() - j)]);
-        pool.resize(static_cast<size_t>(po.shots));
-        std::sort(pool.begin(), pool.end());
-        for (size_t j : pool) {
-          exemplars.push_back(feedback.examples[k][j]);
-          ids.push_back(feedback.ids[k][j]);
-          scores.push_back(feedback.scores[k][j]);
-        }
-      }
-      p.prompt = lm.render(std::string(), method::generation_instruction(domain, exemplars, p.context, po.classes[k].condition));
-      p.provenance = {{"round", r}, {"condition", po.classes[k].condition}, {"example_ids", ids},
-                      {"example_helpfulness", scores}};
-      return p;
-    }, progress);
+class Progen final : public detail::BaselineGenerator {
+ public:
+  Progen(const gen::Inputs& in, ProgenOptions po)
+      : BaselineGenerator("progen", in, progen_identity(po, *in.encoder)), po_(std::move(po)), encoder_(*in.encoder) {
+    check(po_, options_);
   }
-  output.finish();
+
+  size_t stages() const override { return static_cast<size_t>(po_.rounds); }
+  size_t stage_of(size_t index) const override {
+    int r = 0;
+    while (index >= progen_round_start(options_.n, po_.rounds, r + 1)) ++r;
+    return static_cast<size_t>(r);
+  }
+
+  void begin_stage(size_t stage, const std::map<size_t, std::string>& written) override {
+    round_ = static_cast<int>(stage);
+    feedback_ = {};
+    if (round_ == 0) return;
+    std::fprintf(stderr, "mop: progen: round %d (rounds 0 to %d)\n", round_, po_.rounds - 1);
+    feedback_ = detail::progen_feedback(written, progen_round_start(options_.n, po_.rounds, round_), encoder_, po_);
+  }
+
+  gen::Planned plan(size_t index) override {
+    const size_t k = index % po_.classes.size();
+    gen::Planned p = planned(index);
+    p.label = po_.classes[k].label;
+    std::vector<method::Example> exemplars;
+    nlohmann::json ids = nlohmann::json::array(), scores = nlohmann::json::array();
+    if (round_ > 0) {
+      // K distinct picks from the label's pool (partial Fisher-Yates), shown best first.
+      if (feedback_.ids[k].size() < static_cast<size_t>(po_.shots))
+        throw Error("progen: label '" + po_.classes[k].label + "' has fewer than --shots samples to show");
+      auto rng = gen::sample_rng(options_.seed, index);
+      std::vector<size_t> pool(feedback_.ids[k].size());
+      for (size_t j = 0; j < pool.size(); ++j) pool[j] = j;
+      for (size_t j = 0; j < static_cast<size_t>(po_.shots); ++j) std::swap(pool[j], pool[j + gen::draw_index(rng, pool.size() - j)]);
+      pool.resize(static_cast<size_t>(po_.shots));
+      std::sort(pool.begin(), pool.end());
+      for (size_t j : pool) {
+        exemplars.push_back(feedback_.examples[k][j]);
+        ids.push_back(feedback_.ids[k][j]);
+        scores.push_back(feedback_.scores[k][j]);
+      }
+    }
+    p.prompt = lm_.render(std::string(), method::generation_instruction(domain_, exemplars, p.context, po_.classes[k].condition));
+    p.provenance.update({{"round", round_}, {"condition", po_.classes[k].condition}, {"example_ids", ids},
+                         {"example_helpfulness", scores}});
+    return p;
+  }
+
+ private:
+  ProgenOptions po_;
+  embed::Encoder& encoder_;
+  int round_ = 0;
+  detail::ProgenFeedback feedback_;
+};
+
+}  // namespace
+
+gen::GeneratorInfo progen_info() {
+  gen::GeneratorInfo info;
+  info.name = "progen";
+  info.summary = "rounds of label-conditioned generation, each shown the most helpful samples so far (Ye et al. 2022)";
+  info.default_method = false;  // it needs labels
+  info.needs.encoder = true;
+  info.needs.all_labels = "progen trains a classifier on its samples";
+  const ProgenOptions d;
+  info.settings = {
+      gen::Setting::list("classes", "LABEL=CONDITION, one per label (two or more); sample i has class i mod C", "class"),
+      gen::Setting::integer("rounds", d.rounds, "generation rounds (round 1 zero-shot)", 1),
+      gen::Setting::integer("shots", d.shots, "in-context examples per prompt", 1),
+      gen::Setting::integer("helpful", static_cast<long long>(d.helpful), "per label, the most helpful samples the shots are drawn from")};
+  info.make = [](const gen::Inputs& in) {
+    ProgenOptions po;
+    for (const auto& c : in.settings.at("classes")) po.classes.push_back(parse_progen_class(c.get<std::string>()));
+    po.rounds = in.settings.at("rounds");
+    po.shots = in.settings.at("shots");
+    po.helpful = in.settings.at("helpful");
+    return std::make_unique<Progen>(in, std::move(po));
+  };
+  return info;
 }
 
 }  // namespace mop::baselines

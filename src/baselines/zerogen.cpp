@@ -1,17 +1,29 @@
 // ZeroGen: the task's plain prompt (MoP's instruction without persona or exemplar), temperature 1.
-#include "baselines/run_baseline.h"
+#include "baselines/baseline_generator.h"
+#include "mop/baselines.h"
 
 namespace mop::baselines {
+namespace {
 
-void zerogen(lm::LanguageModel& lm, const std::filesystem::path& out, const BaselineOptions& o,
-             const lm::Progress& progress) {
-  const method::Domain& domain = method::domain_by_name(o.domain);
-  detail::run_baseline("zerogen", lm, out, o, nlohmann::json::object(), [&](size_t index) {
-    detail::Planned p;
-    p.context = detail::context_of(o, index);
-    p.prompt = lm.render(std::string(), method::generation_instruction(domain, {}, p.context, o.condition));
+class Zerogen final : public detail::BaselineGenerator {
+ public:
+  explicit Zerogen(const gen::Inputs& in) : BaselineGenerator("zerogen", in, nlohmann::json::object()) {}
+
+  gen::Planned plan(size_t index) override {
+    gen::Planned p = planned(index);
+    p.prompt = lm_.render(std::string(), method::generation_instruction(domain_, {}, p.context, options_.condition));
     return p;
-  }, progress);
+  }
+};
+
+}  // namespace
+
+gen::GeneratorInfo zerogen_info() {
+  gen::GeneratorInfo info;
+  info.name = "zerogen";
+  info.summary = "the task's plain prompt: no persona, no exemplar (Ye et al. 2022)";
+  info.make = [](const gen::Inputs& in) { return std::make_unique<Zerogen>(in); };
+  return info;
 }
 
 }  // namespace mop::baselines

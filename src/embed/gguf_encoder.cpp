@@ -1,7 +1,6 @@
 #include "embed/gguf_encoder.h"
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
@@ -9,6 +8,7 @@
 
 #include "lm/batch.h"
 #include "lm/llama_backend.h"
+#include "lm/llama_tokenize.h"
 #include "lm/model_source.h"
 #include "mop/error.h"
 
@@ -88,15 +88,8 @@ GgufEncoder::~GgufEncoder() {
 }
 
 std::vector<llama_token> GgufEncoder::tokenize(const std::string& text) const {
-  if (text.size() > static_cast<size_t>(INT32_MAX)) throw Error("text too long to tokenize (" + std::to_string(text.size()) + " bytes)");
-  const auto len = static_cast<int32_t>(text.size());
   // Plain text: special tokens are added by the tokenizer, never parsed from the text.
-  int n = llama_tokenize(vocab_, text.data(), len, nullptr, 0, /*add_special=*/true, /*parse_special=*/false);
-  if (n == INT32_MIN) throw Error("text too long to tokenize (" + std::to_string(text.size()) + " bytes)");
-  std::vector<llama_token> tokens(n < 0 ? -n : n);
-  n = llama_tokenize(vocab_, text.data(), len, tokens.data(), static_cast<int32_t>(tokens.size()), true, false);
-  if (n < 0) throw std::runtime_error("llama_tokenize failed");
-  tokens.resize(n);
+  std::vector<llama_token> tokens = lm::tokenize(vocab_, text, /*add_special=*/true, /*parse_special=*/false);
   if (tokens.empty()) {
     // A model that adds no special tokens, on an empty text: run it on BOS (or EOS) alone.
     const llama_token t = llama_vocab_bos(vocab_) != LLAMA_TOKEN_NULL ? llama_vocab_bos(vocab_) : llama_vocab_eos(vocab_);

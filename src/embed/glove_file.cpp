@@ -12,9 +12,10 @@
 #include <ostream>
 #include <utility>
 
-#include "embed/sha256.h"
 #include "mop/error.h"
 #include "mop/util/atomic_file.h"
+#include "util/fnv1a.h"
+#include "util/sha256.h"
 
 namespace mop::embed::detail {
 
@@ -42,15 +43,6 @@ Sections layout(std::uint64_t n, std::uint64_t pool_bytes, std::uint64_t slots, 
 std::uint64_t table_slots_for(std::uint64_t n) { return std::bit_ceil(2 * n + 1); }
 
 }  // namespace
-
-std::uint64_t fnv1a64(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
 
 GloveFile GloveFile::open(const std::filesystem::path& path) {
   GloveFile f;
@@ -135,7 +127,7 @@ std::string_view GloveFile::word(std::size_t i) const {
 
 std::optional<std::uint32_t> GloveFile::find(std::string_view w) const {
   const std::size_t mask = slots_ - 1;
-  std::size_t slot = fnv1a64(w) & mask;
+  std::size_t slot = util::fnv1a64(w) & mask;
   for (std::size_t probes = 0; probes < slots_; ++probes, slot = (slot + 1) & mask) {
     const std::uint32_t idx = table_[slot];
     if (idx == kEmptySlot) return std::nullopt;
@@ -144,12 +136,12 @@ std::optional<std::uint32_t> GloveFile::find(std::string_view w) const {
   return std::nullopt;  // only a damaged table has no empty slot
 }
 
-std::string GloveFile::checksum_hex() const { return to_hex(header_->payload_sha256, 32); }
+std::string GloveFile::checksum_hex() const { return util::to_hex(header_->payload_sha256, 32); }
 
 void GloveFile::verify_checksum() const {
-  Sha256 s;
+  util::Sha256 s;
   s.update(base_ + sizeof(GloveHeader), bytes_ - sizeof(GloveHeader));
-  const Digest d = s.finish();
+  const util::Digest d = s.finish();
   if (std::memcmp(d.data(), header_->payload_sha256, 32) != 0) {
     throw Error("GloVe file " + path_.string() + " is damaged (checksum mismatch); delete it and mop converts it again");
   }
@@ -172,7 +164,7 @@ void write_glove_file(const std::filesystem::path& path, const std::vector<std::
   const std::uint64_t slots = table_slots_for(n);
   std::vector<std::uint32_t> table(slots, kEmptySlot);
   for (std::uint64_t i = 0; i < n; ++i) {
-    std::uint64_t slot = fnv1a64(words[i]) & (slots - 1);
+    std::uint64_t slot = util::fnv1a64(words[i]) & (slots - 1);
     while (table[slot] != kEmptySlot) {
       if (words[table[slot]] == words[i]) throw Error("cannot write GloVe file: duplicate word '" + words[i] + "'");
       slot = (slot + 1) & (slots - 1);
@@ -208,9 +200,9 @@ void write_glove_file(const std::filesystem::path& path, const std::vector<std::
   h.table_pos = s.table_pos;
   h.vectors_pos = s.vectors_pos;
   h.file_bytes = s.file_bytes;
-  Sha256 sha;
+  util::Sha256 sha;
   emit([&](const void* p, std::size_t size) { sha.update(p, size); });
-  const Digest d = sha.finish();
+  const util::Digest d = sha.finish();
   std::memcpy(h.payload_sha256, d.data(), d.size());
 
   util::write_file_atomic(path, [&](std::ostream& os) {

@@ -38,8 +38,6 @@ struct GloveHeader {
 };
 static_assert(sizeof(GloveHeader) == 128);
 
-std::uint64_t fnv1a64(std::string_view s);
-
 // A read-only view of a converted file. Opening checks the header and the section bounds (cheap);
 // verify_checksum() re-hashes the payload (about half a second for GloVe 100-d).
 class GloveFile {

@@ -3,12 +3,12 @@
 #include <cmath>
 #include <set>
 
-#include "embed/sha256.h"
 #include "eval/downstream.h"
 #include "mop/dataset.h"
 #include "mop/error.h"
 #include "mop/eval_store.h"
 #include "mop/evaluate.h"
+#include "util/sha256.h"
 
 namespace mop::eval {
 
@@ -198,7 +198,7 @@ nlohmann::json settings_of(const SuiteOptions& options) {
 // Bump when a change to the metric code changes values, so results stored by older code are not reused.
 constexpr const char* kStoreVersion = "mop-eval-set-1";
 
-void feed(embed::detail::Sha256& h, std::string_view s) {
+void feed(util::Sha256& h, std::string_view s) {
   const std::uint64_t n = s.size();
   h.update(&n, sizeof n);  // length first: ("ab", "c") and ("a", "bc") differ
   h.update(s.data(), s.size());
@@ -206,7 +206,7 @@ void feed(embed::detail::Sha256& h, std::string_view s) {
 
 // The path is left out: the same file named another way (relative, absolute) is the same set; a
 // reused result takes the path of this run.
-void feed(embed::detail::Sha256& h, const EvalSet& set) {
+void feed(util::Sha256& h, const EvalSet& set) {
   feed(h, set.name);
   feed(h, std::to_string(set.texts.size()));
   for (const auto& t : set.texts) feed(h, t);
@@ -221,8 +221,8 @@ void feed(embed::detail::Sha256& h, const EvalSet& set) {
 
 // What every comparison of one evaluation shares: the code version, the settings, the golden set.
 // Hashed once; each comparison's key continues from a copy.
-embed::detail::Sha256 shared_key_part(const nlohmann::json& settings, const EvalSet& golden) {
-  embed::detail::Sha256 h;
+util::Sha256 shared_key_part(const nlohmann::json& settings, const EvalSet& golden) {
+  util::Sha256 h;
   feed(h, kStoreVersion);
   feed(h, settings.dump());
   feed(h, golden);
@@ -230,17 +230,17 @@ embed::detail::Sha256 shared_key_part(const nlohmann::json& settings, const Eval
 }
 
 // The key of one comparison: everything compare() reads.
-std::string result_key(embed::detail::Sha256 h, const std::string& role, const EvalSet& dist_set, const EvalSet& clf_set) {
+std::string result_key(util::Sha256 h, const std::string& role, const EvalSet& dist_set, const EvalSet& clf_set) {
   feed(h, role);
   feed(h, dist_set);
   if (&clf_set != &dist_set) feed(h, clf_set);
-  return embed::detail::to_hex(h.finish());
+  return util::to_hex(h.finish());
 }
 
 // compare(), or the stored result of the same comparison.
 SetResult compare_or_reuse(const EvalSet& golden, const std::vector<std::string>& golden_labels, const EvalSet& dist_set,
                            const EvalSet& clf_set, const SuiteOptions& o, const Progress& progress, ResultStore* store,
-                           const embed::detail::Sha256& shared, const std::string& role) {
+                           const util::Sha256& shared, const std::string& role) {
   if (!store) return compare(golden, golden_labels, dist_set, clf_set, o, progress);
   const std::string key = result_key(shared, role, dist_set, clf_set);
   if (auto found = store->find(key)) {
@@ -298,7 +298,7 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
                            ", in place of the paper's fine-tuned DistilBERT, which mop does not run (docs/evaluation.md)");
 
   const nlohmann::json settings = settings_of(options);
-  const auto shared = store ? shared_key_part(settings, golden) : embed::detail::Sha256();
+  const auto shared = store ? shared_key_part(settings, golden) : util::Sha256();
   for (const auto& s : synthetic)
     result.sets.push_back(compare_or_reuse(golden, result.golden_labels, s, s, options, progress, store, shared, "synthetic"));
 

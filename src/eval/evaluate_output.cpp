@@ -3,12 +3,12 @@
 #include <cstdio>
 
 #include "mop/evaluate.h"
+#include "mop/metric_table.h"
+#include "mop/util/json_optional.h"
 
 namespace mop::eval {
 
 namespace {
-
-nlohmann::json value_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
 nlohmann::json row(const std::string& role, const SetResult& set, const std::string* group, const Metrics& m) {
   nlohmann::json j = {{"role", role},
@@ -17,13 +17,9 @@ nlohmann::json row(const std::string& role, const SetResult& set, const std::str
                       {"group", group ? nlohmann::json(*group) : nlohmann::json()},
                       {"golden_rows", m.golden_rows},
                       {"synthetic_rows", m.synthetic_rows},
-                      {"fid", value_or_null(m.fid)},
-                      {"mauve", value_or_null(m.mauve)},
-                      {"frontier_integral", value_or_null(m.frontier_integral)},
                       {"mauve_clusters", m.mauve ? nlohmann::json(m.mauve_clusters) : nlohmann::json()},
-                      {"kl_cosine", value_or_null(m.kl_cosine)},
-                      {group ? "class_f1" : "macro_f1", value_or_null(m.macro_f1)},
                       {"notes", m.notes}};
+  for (const auto& c : kMetricTable) j[group ? c.group_key() : c.name] = util::json_or_null(m.*c.value);
   if (!group) j["classifier_rows"] = set.classifier_rows;
   return j;
 }
@@ -44,10 +40,21 @@ std::string cell(std::string s) {
   return out;
 }
 
+// A table's header and rule: the given columns, then the metric table's, right-aligned.
+std::string table_head(const std::string& columns, const std::string& rule, bool group) {
+  std::string h = columns, r = rule;
+  for (const auto& c : kMetricTable) h += " " + (group ? c.group_header() : c.header()) + " |", r += "---:|";
+  return h + "\n" + r + "\n";
+}
+
+std::string value_cells(const Metrics& m) {
+  std::string s;
+  for (const auto& c : kMetricTable) s += " " + c.format(m.*c.value) + " |";
+  return s + "\n";
+}
+
 std::string overall_line(const std::string& name, const Metrics& m) {
-  return "| " + cell(name) + " | " + std::to_string(m.synthetic_rows) + " | " + format_value(m.fid) + " | " +
-         format_value(m.mauve) + " | " + format_value(m.frontier_integral) + " | " + format_value(m.kl_cosine) +
-         " | " + format_value(m.macro_f1) + " |\n";
+  return "| " + cell(name) + " | " + std::to_string(m.synthetic_rows) + " |" + value_cells(m);
 }
 
 }  // namespace
@@ -85,21 +92,17 @@ std::string to_markdown(const SuiteResult& result) {
   if (result.settings.contains("encoder")) md += " Encoder: `" + result.settings["encoder"].value("id", "") + "`.";
   md += " Classifier: " + result.settings["classifier"].value("name", "") +
         ". KL-cosine is KL(S ‖ G), synthetic relative to golden.\n\n";
-  md += "| set | rows | FID ↓ | MAUVE ↑ | frontier integral ↓ | KL-cosine ↓ | macro-F1 ↑ |\n";
-  md += "|---|---:|---:|---:|---:|---:|---:|\n";
+  md += table_head("| set | rows |", "|---|---:|", false);
   for (const auto& s : result.sets) md += overall_line(s.name, s.overall);
   if (result.ceiling) md += overall_line("real training data (ceiling): " + result.ceiling->name, result.ceiling->overall);
 
   if (!result.golden_labels.empty()) {
     md += "\n## Per golden label\n\nF1 here is the class's own F1 under the set's classifier.\n\n";
-    md += "| set | label | golden rows | set rows | FID ↓ | MAUVE ↑ | frontier integral ↓ | KL-cosine ↓ | class F1 ↑ |\n";
-    md += "|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    md += table_head("| set | label | golden rows | set rows |", "|---|---|---:|---:|", true);
     auto groups = [&](const std::string& name, const SetResult& s) {
       for (const auto& [label, m] : s.groups)
         md += "| " + cell(name) + " | " + cell(label) + " | " + std::to_string(m.golden_rows) + " | " +
-              std::to_string(m.synthetic_rows) + " | " + format_value(m.fid) + " | " + format_value(m.mauve) +
-              " | " + format_value(m.frontier_integral) + " | " + format_value(m.kl_cosine) + " | " +
-              format_value(m.macro_f1) + " |\n";
+              std::to_string(m.synthetic_rows) + " |" + value_cells(m);
     };
     for (const auto& s : result.sets) groups(s.name, s);
     if (result.ceiling) groups("ceiling: " + result.ceiling->name, *result.ceiling);

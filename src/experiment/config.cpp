@@ -1,5 +1,6 @@
 // Reading an experiment config (YAML) strictly: see docs/experiments.md for every key.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "experiment/yaml_section.h"
@@ -90,10 +91,77 @@ std::string ModelSpec::identity() const {
   return "http:" + (options.http.model.empty() ? std::string("(the servers' first model)") : options.http.model);
 }
 
-std::vector<std::string> method_names() { return {"mop", "zerogen", "attrprompt", "picle", "progen"}; }
+std::vector<std::string> method_names() {
+  std::vector<std::string> out;
+  for (const auto& g : gen::generators()) out.push_back(g.name);
+  return out;
+}
+
+std::vector<std::string> default_method_names() {
+  std::vector<std::string> out;
+  for (const auto& g : gen::generators())
+    if (g.default_method) out.push_back(g.name);
+  return out;
+}
 std::vector<std::string> ablation_names() { return {"no_exemplars", "generic_personas", "random_personas"}; }
 
 namespace {
+
+// The baselines section: temperature, then each baseline's own settings (mop/generators.h) as
+// NAME_KEY (picle_pool), or KEY alone where only one baseline has it (attributes).
+void read_baseline_settings(const Section& b, const fs::path& base, Config& c) {
+  std::map<std::string, int> owners;  // setting key -> baselines that have it
+  for (const auto& g : gen::generators())
+    if (g.baseline)
+      for (const auto& s : g.settings) ++owners[s.key];
+  // The classes of a generator that needs every label come from the labels section.
+  const auto from_labels = [](const gen::GeneratorInfo& g, const gen::Setting& s) {
+    return !g.needs.all_labels.empty() && s.key == "classes";
+  };
+  std::set<std::string> known = {"temperature"};
+  for (const auto& g : gen::generators())
+    if (g.baseline)
+      for (const auto& s : g.settings) {
+        if (from_labels(g, s)) continue;
+        known.insert(g.name + "_" + s.key);
+        if (owners[s.key] == 1) known.insert(s.key);
+      }
+  b.allow(known);
+  b.get("temperature", c.baseline_temperature);
+  for (const auto& g : gen::generators()) {
+    if (!g.baseline) continue;
+    nlohmann::json given = nlohmann::json::object();
+    std::map<std::string, std::string> spelled;  // setting key -> the key the file uses
+    for (const auto& s : g.settings)
+      for (const std::string& k : {g.name + "_" + s.key, owners[s.key] == 1 ? s.key : std::string()}) {
+        if (k.empty() || from_labels(g, s) || !b.has(k)) continue;
+        spelled[s.key] = k;
+        using T = gen::Setting::Type;
+        if (s.type == T::integer) {
+          int v = 0;
+          b.get(k, v);
+          if (v < s.min) b.fail(k, "must be at least " + std::to_string(s.min) + ", got " + std::to_string(v));
+          given[s.key] = v;
+        } else if (s.type == T::number) {
+          double v = 0;
+          b.get(k, v);
+          given[s.key] = v;
+        } else if (s.type == T::list) {
+          std::vector<std::string> v;
+          b.get(k, v);
+          given[s.key] = v;
+        } else {
+          std::string v;
+          b.get(k, v);
+          given[s.key] = s.type == T::path ? resolve(base, v) : v;
+        }
+      }
+    c.settings[g.name] = gen::normalize_settings(g, given, [&](const gen::Setting& s) {
+      const auto it = spelled.find(s.key);
+      return b.file().string() + ": baselines." + (it == spelled.end() ? g.name + "_" + s.key : it->second);
+    });
+  }
+}
 
 Config read_config_checked(const fs::path& path) {
   YAML::Node root;
@@ -231,18 +299,10 @@ Config read_config_checked(const fs::path& path) {
   top.get("methods", c.methods);
   check_names(top, "methods", c.methods, method_names());
   if (c.methods.empty()) top.fail("methods", "give at least one method");
-  if (top.has("baselines")) {
-    const Section b = top.child("baselines");
-    b.allow({"temperature", "attributes", "picle_pool", "picle_shots", "progen_rounds", "progen_shots", "progen_helpful"});
-    b.get("temperature", c.baseline_temperature);
-    b.get("attributes", c.attributes);
-    c.attributes = resolve(base, c.attributes);
-    b.get("picle_pool", c.picle.pool);
-    b.get("picle_shots", c.picle.shots);
-    b.get("progen_rounds", c.progen.rounds);
-    b.get("progen_shots", c.progen.shots);
-    b.get("progen_helpful", c.progen.helpful);
-  }
+  if (top.has("baselines")) read_baseline_settings(top.child("baselines"), base, c);
+  for (const auto& g : gen::generators())
+    if (g.baseline && !c.settings.count(g.name))
+      c.settings[g.name] = gen::normalize_settings(g, nlohmann::json::object(), [](const gen::Setting& s) { return s.key; });
   if (top.has("ablations")) {
     const YAML::Node a = root["ablations"];
     if (a.IsMap()) {  // {names: [...], similar_k: N}
@@ -258,10 +318,14 @@ Config read_config_checked(const fs::path& path) {
   top.get("mixing", c.mixing);
   for (int l : c.mixing)
     if (l < 2) top.fail("mixing", "each L must be at least 2 (L = 1 is MoP itself), got " + std::to_string(l));
-  if (contains(c.methods, "progen") && c.labels.mode == "none")
-    top.fail("methods", "progen trains a classifier on its samples: it needs labels (labels.mode condition or persona)");
+  for (const auto& m : c.methods) {
+    const auto& needs = gen::find_generator(m).needs;
+    if (!needs.all_labels.empty() && c.labels.mode == "none")
+      top.fail("methods", needs.all_labels + ": it needs labels (labels.mode condition or persona)");
+  }
   if (!c.ablations.empty() || !c.mixing.empty())
-    if (!contains(c.methods, "mop")) top.fail("methods", "ablations and mixing compare with mop: list mop in methods");
+    if (!contains(c.methods, gen::kMop))
+      top.fail("methods", std::string("ablations and mixing compare with ") + gen::kMop + ": list " + gen::kMop + " in methods");
 
   if (top.has("transfer")) {
     const Section t = top.child("transfer");

@@ -12,6 +12,7 @@
 #include "mop/error.h"
 #include "mop/eval_run.h"
 #include "mop/experiment.h"
+#include "mop/generators.h"
 #include "mop/simulator.h"
 #include "mop/util/atomic_file.h"
 #include "mop/util/jsonl.h"
@@ -298,19 +299,19 @@ class Runner {
 
   // --- synthetic sets
   void produce(const SetPlan& set) {
-    const bool mop = set.method == "mop";
-    // MoP conditions on labels only for sentiment-style data; picle uses labelled personas when
-    // personas carry labels; the other baselines always generate under each label's condition.
-    // ProGen makes every label in one file (its feedback spans labels).
-    const bool conditioned = mop ? c_.labels.mode == "condition"
-                                 : !(set.method == "picle" && c_.labels.mode == "persona") && set.method != "progen";
+    const gen::GeneratorInfo& info = gen::find_generator(set.method);
+    // Generators that read labelled personas take their persona's label when the experiment
+    // labels personas; one that needs every label makes them all in one file; the others
+    // generate under each label's condition.
+    const bool conditioned =
+        info.needs.persona_labels ? c_.labels.mode == "condition" : info.needs.all_labels.empty();
     const auto ps = parts(conditioned);
     fs::path run;
-    if (mop) {
+    if (info.needs.run) {
       const std::string variant =
           set.variant == "no_exemplars" || set.variant == "generic_personas" ? set.variant : std::string();
       run = fit(set.fit_model, variant);
-    } else if (set.method == "picle") {
+    } else if (info.needs.personas) {
       personas(false);
     }
     nlohmann::json spec = {{"set", set.name}, {"method", set.method}, {"variant", set.variant}, {"mix", set.mix},
@@ -318,19 +319,17 @@ class Runner {
                            {"seed", set.seed}, {"samples", c_.samples}, {"labels", label_spec()},
                            {"max_tokens", c_.generation.max_tokens}, {"top_p", c_.generation.top_p},
                            {"stop", c_.generation.stop}};
-    if (!mop) spec["temperature"] = c_.baseline_temperature;
-    if (set.method == "picle") spec["picle"] = {{"pool", c_.picle.pool}, {"shots", c_.picle.shots}};
-    if (set.method == "attrprompt") spec["attributes"] = c_.attributes;
-    if (set.method == "progen")
-      spec["progen"] = {{"rounds", c_.progen.rounds}, {"shots", c_.progen.shots}, {"helpful", c_.progen.helpful},
-                        {"encoder", c_.encoder}};
+    if (!info.needs.run) spec["temperature"] = c_.baseline_temperature;
+    if (const auto it = c_.settings.find(set.method); it != c_.settings.end() && !it->second.empty())
+      spec[set.method] = it->second;
+    if (info.needs.encoder && !info.needs.run) spec["encoder"] = c_.encoder;
     if (set.variant == "random_personas") spec["similar_k"] = c_.similar_k;
     step("set " + set.name, set.output, spec, [&] {
       std::vector<fs::path> files;
       for (size_t i = 0; i < ps.size(); ++i) {
         const fs::path part = ps.size() == 1 ? set.output.string() + ".part.jsonl"
                                              : set.output.string() + ".part" + std::to_string(i) + ".jsonl";
-        generate_part(set, run, ps[i], part);
+        generate_part(set, info, run, ps[i], part);
         files.push_back(part);
       }
       merge(files, set.output);
@@ -338,60 +337,62 @@ class Runner {
     });
   }
 
-  void generate_part(const SetPlan& set, const fs::path& run, const Part& part, const fs::path& out) {
-    if (fs::exists(out)) return;  // finished before an interruption
-    lm::LanguageModel& lm = model(set.simulate_model);
-    // The settings simulate and the baselines share, under the same names.
-    const auto common = [&](auto& o) {
-      o.n = part.n;
-      o.seed = set.seed;
-      o.max_tokens = c_.generation.max_tokens;
-      o.top_p = c_.generation.top_p;
-      o.stop = c_.generation.stop;
-      o.condition = part.condition;
-      o.label = part.label;
-      o.contexts = contexts_for(part.label);
-      o.chunk = c_.generation.chunk;
-    };
-    if (set.method == "mop") {
-      method::SimulateOptions o;
-      common(o);
-      o.mix = set.mix;
+  // The generator's own settings for one set: the config's (baselines), the set's (MoP's mixing
+  // level and gate), every label's condition for a generator that needs them all.
+  nlohmann::json set_settings(const SetPlan& set, const gen::GeneratorInfo& info) const {
+    nlohmann::json given = nlohmann::json::object();
+    if (const auto it = c_.settings.find(set.method); it != c_.settings.end()) given = it->second;
+    if (info.needs.run) {
+      given["mix"] = set.mix;
       if (set.variant == "random_personas") {
-        o.gate = "random-similar";
-        o.similar_k = c_.similar_k;
+        given["gate"] = method::gate_mode_name(method::GateMode::random_similar);
+        given["similar_k"] = c_.similar_k;
       }
-      auto encoder = embed::open_encoder(c_.encoder);
-      method::simulate(method::RunDir(run), *encoder, lm, out, o);
-      return;
     }
-    baselines::BaselineOptions o;
-    common(o);
-    o.domain = c_.domain;
-    o.temperature = c_.baseline_temperature;
-    if (set.method == "zerogen") {
-      baselines::zerogen(lm, out, o);
-    } else if (set.method == "attrprompt") {
-      const auto attributes =
-          c_.attributes.empty() ? baselines::domain_attributes(c_.domain) : baselines::read_attributes(c_.attributes);
-      baselines::attrprompt(lm, out, attributes, o);
-    } else if (set.method == "picle") {
-      baselines::picle(lm, out, method::read_personas(personas(false)), train_, c_.picle, o);
-    } else if (set.method == "progen") {
-      baselines::ProgenOptions p = c_.progen;
-      p.classes.clear();
+    if (!info.needs.all_labels.empty()) {
+      nlohmann::json classes = nlohmann::json::array();
       for (const auto& name : names_) {
         const auto cond = condition_for(name);
         if (!cond)
-          throw Error(c_.file.string() + ": labels.conditions has no condition for label '" + name +
-                      "' (progen generates under each label's condition)");
-        p.classes.push_back({name, *cond});
+          throw Error(c_.file.string() + ": labels.conditions has no condition for label '" + name + "' (" + set.method +
+                      " generates under each label's condition)");
+        if (name.find('=') != std::string::npos)
+          throw Error(c_.file.string() + ": label '" + name + "' holds '=', which " + set.method + "'s classes cannot carry");
+        classes.push_back(name + "=" + *cond);
       }
-      auto encoder = embed::open_encoder(c_.encoder);
-      baselines::progen(lm, out, *encoder, p, o);
-    } else {
-      throw Error("experiment: unknown method " + set.method);
+      given["classes"] = classes;
     }
+    return gen::normalize_settings(info, given, [&](const gen::Setting& s) { return set.method + "." + s.key; });
+  }
+
+  void generate_part(const SetPlan& set, const gen::GeneratorInfo& info, const fs::path& run, const Part& part,
+                     const fs::path& out) {
+    if (fs::exists(out)) return;  // finished before an interruption
+    lm::LanguageModel& lm = model(set.simulate_model);
+    gen::Inputs in;
+    in.lm = &lm;
+    in.options.n = part.n;
+    in.options.seed = set.seed;
+    in.options.max_tokens = c_.generation.max_tokens;
+    in.options.top_p = c_.generation.top_p;
+    in.options.stop = c_.generation.stop;
+    in.options.condition = part.condition;
+    in.options.label = part.label;
+    in.options.contexts = contexts_for(part.label);
+    in.options.chunk = c_.generation.chunk;
+    in.domain = c_.domain;
+    in.temperature = c_.baseline_temperature;
+    in.settings = set_settings(set, info);
+    in.run = run;
+    if (info.needs.personas) in.personas = method::read_personas(personas(false));
+    if (info.needs.records) in.records = train_;
+    std::shared_ptr<embed::Encoder> encoder;
+    if (info.needs.encoder) {
+      encoder = embed::open_encoder(c_.encoder);
+      in.encoder = encoder.get();
+    }
+    auto generator = info.make(in);
+    gen::run_generator(*generator, lm, out, in.options);
   }
 
   // The parts, in order, as one file with indices 0..n-1 (written atomically).

@@ -3,20 +3,21 @@
 #include <cmath>
 #include <map>
 
-#include "mop/evaluate.h"
 #include "mop/experiment.h"
+#include "mop/metric_table.h"
 
 namespace mop::experiment {
 namespace {
 
-// The metric columns of the tables, with the direction that is better.
-struct Column {
-  const char* key;
-  const char* title;
-};
-constexpr Column kDistance[] = {{"fid", "FID ↓"}, {"mauve", "MAUVE ↑"}, {"kl_cosine", "KL-cosine ↓"}};
-constexpr Column kAll[] = {{"fid", "FID ↓"}, {"mauve", "MAUVE ↑"}, {"kl_cosine", "KL-cosine ↓"}, {"macro_f1", "macro-F1 ↑"}};
-constexpr Column kF1[] = {{"macro_f1", "macro-F1 ↑"}};
+// Which of the metric table's experiment columns a table shows.
+enum class Columns { Distances, Downstream, All };
+
+bool shows(Columns which, const eval::MetricColumn& c) {
+  if (!c.experiment_tables) return false;
+  if (which == Columns::Distances) return !c.downstream;
+  if (which == Columns::Downstream) return c.downstream;
+  return true;
+}
 
 // Overall rows of the evaluation by set name.
 std::map<std::string, nlohmann::json> rows_by_set(const nlohmann::json& metrics, const char* role) {
@@ -41,24 +42,27 @@ nlohmann::json summarize(const std::vector<const nlohmann::json*>& rows, const s
   return j;
 }
 
-template <size_t N>
-nlohmann::json table(const std::string& title, const Column (&cols)[N], const std::vector<std::pair<std::string, std::vector<const nlohmann::json*>>>& rows,
+nlohmann::json table(const std::string& title, Columns which, const std::vector<std::pair<std::string, std::vector<const nlohmann::json*>>>& rows,
                      const std::string& first_column) {
   nlohmann::json t = {{"title", title}, {"first_column", first_column}, {"columns", nlohmann::json::array()},
                       {"rows", nlohmann::json::array()}};
-  for (const auto& c : cols) t["columns"].push_back({{"key", c.key}, {"title", c.title}});
+  for (const auto& c : eval::kMetricTable)
+    if (shows(which, c)) t["columns"].push_back({{"key", c.name}, {"title", c.header()}});
   for (const auto& [name, rs] : rows) {
     nlohmann::json row = {{"name", name}};
-    for (const auto& c : cols) row[c.key] = summarize(rs, c.key);
+    for (const auto& col : t["columns"]) {
+      const auto key = col["key"].get<std::string>();
+      row[key] = summarize(rs, key);
+    }
     t["rows"].push_back(row);
   }
   return t;
 }
 
-std::string cell(const nlohmann::json& v) {
+std::string cell(const eval::MetricColumn& c, const nlohmann::json& v) {
   if (v.is_null()) return "—";
-  std::string s = eval::format_value(v.at("mean").get<double>());
-  if (v.contains("sd")) s += " ± " + eval::format_value(v.at("sd").get<double>());
+  std::string s = c.format(v.at("mean").get<double>());
+  if (v.contains("sd")) s += " ± " + c.format(v.at("sd").get<double>());
   return s;
 }
 
@@ -87,10 +91,10 @@ nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, co
   const auto methods = select([](const SetPlan& p) { return p.variant.empty(); });
 
   nlohmann::json tables = nlohmann::json::object();
-  tables["table1"] = table("Table 1: distance to the golden set", kDistance, methods, "method");
+  tables["table1"] = table("Table 1: distance to the golden set", Columns::Distances, methods, "method");
   auto f1_rows = methods;
   for (const auto& [name, row] : ceiling) f1_rows.emplace_back("real training data (ceiling)", std::vector{&row});
-  tables["table2"] = table("Table 2: downstream macro-F1 of a classifier trained on each set", kF1, f1_rows, "method");
+  tables["table2"] = table("Table 2: downstream macro-F1 of a classifier trained on each set", Columns::Downstream, f1_rows, "method");
 
   // Table 3: gates fitted with one model, simulated with another; the diagonal of the main model is MoP.
   auto transfer = select([](const SetPlan& p) { return p.variant == "transfer"; });
@@ -104,20 +108,20 @@ nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, co
       for (const auto& s : c.transfer_simulate)
         if (f == main && s == main && by_name.count("mop"))
           transfer.insert(transfer.begin(), {"fit " + main + " → simulate " + main + " (mop)", by_name["mop"]});
-    tables["table3"] = table("Table 3: transfer (fit with one model, simulate with another)", kAll, transfer, "fit → simulate");
+    tables["table3"] = table("Table 3: transfer (fit with one model, simulate with another)", Columns::All, transfer, "fit → simulate");
   }
   if (!c.ablations.empty()) {
     auto rows = select([](const SetPlan& p) {
       return p.variant == "no_exemplars" || p.variant == "generic_personas" || p.variant == "random_personas";
     });
     if (by_name.count("mop")) rows.insert(rows.begin(), {"mop (full)", by_name["mop"]});
-    tables["table4"] = table("Table 4: ablations", kAll, rows, "variant");
+    tables["table4"] = table("Table 4: ablations", Columns::All, rows, "variant");
   }
   if (!c.mixing.empty()) {
     auto rows = select([](const SetPlan& p) { return p.variant == "mix"; });
     for (auto& [name, r] : rows) name = "L = " + std::to_string(plan_of.at(name).mix);
     if (by_name.count("mop")) rows.insert(rows.begin(), {"L = 1 (mop)", by_name["mop"]});
-    tables["table5"] = table("Table 5: persona mixing", kAll, rows, "personas mixed");
+    tables["table5"] = table("Table 5: persona mixing", Columns::All, rows, "personas mixed");
   }
   return tables;
 }
@@ -141,7 +145,10 @@ std::string tables_markdown(const Config& c, const nlohmann::json& tables) {
     md += "\n" + rule + "\n";
     for (const auto& row : t["rows"]) {
       md += "| " + row["name"].get<std::string>() + " |";
-      for (const auto& col : t["columns"]) md += " " + cell(row[col["key"].get<std::string>()]) + " |";
+      for (const auto& col : t["columns"]) {
+        const auto key = col["key"].get<std::string>();
+        md += " " + cell(eval::metric_column(key), row[key]) + " |";
+      }
       md += "\n";
     }
   }

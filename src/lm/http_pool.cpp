@@ -132,112 +132,169 @@ void EndpointPool::note_failure_locked(size_t e, const std::string& what) {
                endpoints_[e].text().c_str(), h.cooldown_s, h.failures, what.c_str());
 }
 
-void EndpointPool::run(size_t n, const std::function<Call(size_t)>& make,
-                       const std::function<void(size_t, const nlohmann::json&)>& handle, const Progress& progress) {
-  if (n == 0) return;
+// One run(): the queue of calls and the outcome, shared by the worker threads (one per slot) under
+// the pool's mutex.
+class EndpointPool::Dispatch {
+ public:
+  Dispatch(EndpointPool& pool, size_t n, const std::function<Call(size_t)>& make,
+           const std::function<void(size_t, const nlohmann::json&)>& handle, const Progress& progress);
+  // The loop of the thread of slot k of endpoint e: takes a job, makes the call, settles it.
+  void work(size_t e, size_t k);
+  std::exception_ptr fatal;  // the first failure for good; the workers stop at it
+
+ private:
   struct Job {
     size_t index;
     int attempts = 0;
     Clock::time_point not_before{};
   };
-  std::deque<Job> queue;
-  for (size_t i = 0; i < n; ++i) queue.push_back({i});
-  size_t remaining = n, done = 0;
-  std::exception_ptr fatal;
-  std::condition_variable cv;
-  std::mt19937_64 jitter_rng(std::random_device{}());
-
-  auto worker = [&](size_t e, size_t k) {
-    Slot& slot = *slots_[e][k];
-    std::unique_lock lock(mu_);
-    for (;;) {
-      // Wait for: the end, or this endpoint usable and a job ready.
-      std::optional<Job> job;
-      bool probe = false;
-      for (;;) {
-        if (fatal || remaining == 0) return;
-        const auto now = Clock::now();
-        Health& h = health_[e];
-        auto wake = now + std::chrono::seconds(1);
-        const bool aside = h.failures >= options_.fail_threshold;
-        if (aside && now < h.until) {
-          wake = h.until;
-        } else if (aside && h.probing) {
-          // another slot of this endpoint is finding out whether it is back
-        } else {
-          auto ready = queue.end();
-          for (auto it = queue.begin(); it != queue.end(); ++it) {
-            if (it->not_before <= now) { ready = it; break; }
-            wake = std::min(wake, it->not_before);
-          }
-          if (ready != queue.end()) {
-            job = *ready;
-            queue.erase(ready);
-            probe = aside;
-            if (probe) h.probing = true;
-            break;
-          }
-        }
-        cv.wait_until(lock, wake);
-      }
-      lock.unlock();
-      Response r;
-      Call call;
-      std::exception_ptr failed;
-      try {
-        call = make(job->index);
-        r = send(slot, endpoints_[e].prefix + call.path, &call.body);
-        if (r.status == 200) {
-          nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-          if (j.is_discarded())
-            throw Error(describe_failure(endpoints_[e].text(), "POST", call.path, r) + " (not JSON)");
-          try {
-            handle(job->index, j);
-          } catch (const Error& ex) {
-            throw Error("endpoint " + endpoints_[e].text() + ": POST " + call.path + ": " + ex.what());
-          } catch (const nlohmann::json::exception& ex) {  // a field of the wrong type or missing
-            throw Error("endpoint " + endpoints_[e].text() + ": POST " + call.path + ": unexpected answer (" + ex.what() +
-                        "): " + r.body.substr(0, 200));
-          }
-        }
-      } catch (...) {
-        failed = std::current_exception();
-      }
-      lock.lock();
-      if (failed) {
-        if (!fatal) fatal = failed;
-      } else if (r.status == 200) {
-        health_[e] = Health{};
-        --remaining;
-        ++done;
-        if (progress) progress(done, n);
-      } else if (retryable(r)) {
-        const std::string what = describe_failure(endpoints_[e].text(), "POST", call.path, r);
-        note_failure_locked(e, what);
-        if (++job->attempts > options_.retries) {
-          if (!fatal)
-            fatal = std::make_exception_ptr(RequestError(job->index, "failed " + std::to_string(job->attempts) + " times; last: " + what));
-        } else {
-          double delay = r.retry_after_s >= 0
-                             ? r.retry_after_s
-                             : std::min(30.0, options_.backoff_s * std::pow(2.0, job->attempts - 1));
-          delay *= std::uniform_real_distribution<double>(0.5, 1.5)(jitter_rng);
-          job->not_before = Clock::now() + seconds(delay);
-          queue.push_back(*job);
-        }
-      } else {
-        if (!fatal) fatal = std::make_exception_ptr(Error(describe_failure(endpoints_[e].text(), "POST", call.path, r)));
-      }
-      if (probe) health_[e].probing = false;
-      cv.notify_all();
-    }
+  // What one attempt at a call gave: the answer, or an exception from make, the transport or handle.
+  struct Attempt {
+    Call call;
+    Response response;
+    std::exception_ptr failed;
   };
+  // Waits (under `lock`) for this endpoint to be usable and a job ready; none at the end. probe:
+  // the endpoint is back from a cool-down and this job tries it first.
+  std::optional<Job> next_job(size_t e, std::unique_lock<std::mutex>& lock, bool& probe);
+  Attempt attempt(size_t e, Slot& slot, size_t index);  // without the lock
+  // Parses a 200 answer and passes it to handle; throws mop::Error naming the endpoint and path.
+  void take_answer(size_t e, size_t index, const Call& call, const Response& r);
+  void settle(size_t e, Job& job, const Attempt& a);  // under the lock
+  // A retryable failure: queued again after a backoff, or the end once retries are spent.
+  void retry_or_fail(size_t e, Job& job, const Attempt& a);
 
+  EndpointPool& pool_;
+  const size_t n_;
+  const std::function<Call(size_t)>& make_;
+  const std::function<void(size_t, const nlohmann::json&)>& handle_;
+  const Progress& progress_;
+  std::deque<Job> queue_;
+  size_t remaining_, done_ = 0;
+  std::condition_variable cv_;
+  std::mt19937_64 jitter_rng_;
+};
+
+EndpointPool::Dispatch::Dispatch(EndpointPool& pool, size_t n, const std::function<Call(size_t)>& make,
+                                 const std::function<void(size_t, const nlohmann::json&)>& handle,
+                                 const Progress& progress)
+    : pool_(pool), n_(n), make_(make), handle_(handle), progress_(progress), remaining_(n),
+      jitter_rng_(std::random_device{}()) {
+  for (size_t i = 0; i < n; ++i) queue_.push_back({i});
+}
+
+void EndpointPool::Dispatch::work(size_t e, size_t k) {
+  Slot& slot = *pool_.slots_[e][k];
+  std::unique_lock lock(pool_.mu_);
+  for (;;) {
+    bool probe = false;
+    std::optional<Job> job = next_job(e, lock, probe);
+    if (!job) return;
+    lock.unlock();
+    const Attempt a = attempt(e, slot, job->index);
+    lock.lock();
+    settle(e, *job, a);
+    if (probe) pool_.health_[e].probing = false;
+    cv_.notify_all();
+  }
+}
+
+std::optional<EndpointPool::Dispatch::Job> EndpointPool::Dispatch::next_job(size_t e, std::unique_lock<std::mutex>& lock,
+                                                                            bool& probe) {
+  for (;;) {
+    if (fatal || remaining_ == 0) return std::nullopt;
+    const auto now = Clock::now();
+    Health& h = pool_.health_[e];
+    auto wake = now + std::chrono::seconds(1);
+    const bool aside = h.failures >= pool_.options_.fail_threshold;
+    if (aside && now < h.until) {
+      wake = h.until;
+    } else if (aside && h.probing) {
+      // another slot of this endpoint is finding out whether it is back
+    } else {
+      auto ready = queue_.end();
+      for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+        if (it->not_before <= now) { ready = it; break; }
+        wake = std::min(wake, it->not_before);
+      }
+      if (ready != queue_.end()) {
+        const Job job = *ready;
+        queue_.erase(ready);
+        probe = aside;
+        if (probe) h.probing = true;
+        return job;
+      }
+    }
+    cv_.wait_until(lock, wake);
+  }
+}
+
+EndpointPool::Dispatch::Attempt EndpointPool::Dispatch::attempt(size_t e, Slot& slot, size_t index) {
+  Attempt a;
+  try {
+    a.call = make_(index);
+    a.response = pool_.send(slot, pool_.endpoints_[e].prefix + a.call.path, &a.call.body);
+    if (a.response.status == 200) take_answer(e, index, a.call, a.response);
+  } catch (...) {
+    a.failed = std::current_exception();
+  }
+  return a;
+}
+
+void EndpointPool::Dispatch::take_answer(size_t e, size_t index, const Call& call, const Response& r) {
+  const std::string endpoint = pool_.endpoints_[e].text();
+  nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_discarded()) throw Error(describe_failure(endpoint, "POST", call.path, r) + " (not JSON)");
+  try {
+    handle_(index, j);
+  } catch (const Error& ex) {
+    throw Error("endpoint " + endpoint + ": POST " + call.path + ": " + ex.what());
+  } catch (const nlohmann::json::exception& ex) {  // a field of the wrong type or missing
+    throw Error("endpoint " + endpoint + ": POST " + call.path + ": unexpected answer (" + ex.what() +
+                "): " + r.body.substr(0, 200));
+  }
+}
+
+void EndpointPool::Dispatch::settle(size_t e, Job& job, const Attempt& a) {
+  if (a.failed) {
+    if (!fatal) fatal = a.failed;
+  } else if (a.response.status == 200) {
+    pool_.health_[e] = Health{};
+    --remaining_;
+    ++done_;
+    if (progress_) progress_(done_, n_);
+  } else if (retryable(a.response)) {
+    retry_or_fail(e, job, a);
+  } else {
+    if (!fatal) fatal = std::make_exception_ptr(Error(describe_failure(pool_.endpoints_[e].text(), "POST", a.call.path, a.response)));
+  }
+}
+
+void EndpointPool::Dispatch::retry_or_fail(size_t e, Job& job, const Attempt& a) {
+  const std::string what = describe_failure(pool_.endpoints_[e].text(), "POST", a.call.path, a.response);
+  pool_.note_failure_locked(e, what);
+  if (++job.attempts > pool_.options_.retries) {
+    if (!fatal)
+      fatal = std::make_exception_ptr(RequestError(job.index, "failed " + std::to_string(job.attempts) + " times; last: " + what));
+    return;
+  }
+  double delay = a.response.retry_after_s >= 0
+                     ? a.response.retry_after_s
+                     : std::min(30.0, pool_.options_.backoff_s * std::pow(2.0, job.attempts - 1));
+  delay *= std::uniform_real_distribution<double>(0.5, 1.5)(jitter_rng_);
+  job.not_before = Clock::now() + seconds(delay);
+  queue_.push_back(job);
+}
+
+void EndpointPool::run(size_t n, const std::function<Call(size_t)>& make,
+                       const std::function<void(size_t, const nlohmann::json&)>& handle, const Progress& progress) {
+  if (n == 0) return;
+  Dispatch dispatch(*this, n, make, handle, progress);
   std::vector<std::thread> threads;
   for (size_t e = 0; e < endpoints_.size(); ++e)
-    for (size_t k = 0; k < slots_[e].size(); ++k) threads.emplace_back(worker, e, k);
+    for (size_t k = 0; k < slots_[e].size(); ++k) threads.emplace_back([&dispatch, e, k] { dispatch.work(e, k); });
   for (auto& t : threads) t.join();
-  if (fatal) std::rethrow_exception(fatal);
+  if (dispatch.fatal) std::rethrow_exception(dispatch.fatal);
 }
 
 }  // namespace mop::lm::http

@@ -68,6 +68,7 @@ class EndpointPool {
 
  private:
   struct Slot;       // one keep-alive connection: at most one request in flight
+  class Dispatch;    // one run(): its queue of calls and the worker threads' loop (http_pool.cpp)
   struct Health {
     int failures = 0;  // consecutive
     std::chrono::steady_clock::time_point until{};  // set aside until

@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "llama.h"
 #include "lm/backend_modules.h"
+#include "util/fnv1a.h"
 
 namespace mop::lm {
 namespace {
@@ -34,8 +36,10 @@ std::string model_file_identity(const std::filesystem::path& path, std::size_t h
   std::ifstream in(path, std::ios::binary);
   std::vector<char> head(head_bytes);
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (std::streamsize i = 0; i < in.gcount(); ++i) h = (h ^ static_cast<unsigned char>(head[i])) * 1099511628211ull;
+  // Model ids were first written with this offset basis (FNV's own with its last digit lost); they
+  // key score and embedding caches and resumable jobs, so it must never change.
+  constexpr uint64_t kModelIdBasis = 1469598103934665603ull;
+  const uint64_t h = util::fnv1a64(std::string_view(head.data(), static_cast<std::size_t>(in.gcount())), kModelIdBasis);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
   return path.filename().string() + ":" + std::to_string(std::filesystem::file_size(path)) + ":" + hex;

@@ -62,131 +62,196 @@ struct Slot {
   bool finished = false;
 };
 
-}  // namespace
-
-std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>& requests, const Progress& progress) {
-  std::vector<Generation> out(requests.size());
+void check_requests(const std::vector<GenerateRequest>& requests) {
   for (size_t r = 0; r < requests.size(); ++r) {
     const auto& s = requests[r].sampling;
     if (!std::isfinite(s.temperature)) throw RequestError(r, "temperature is not a number");
     if (!(s.top_p > 0 && s.top_p <= 1)) throw RequestError(r, "top-p must be in (0, 1]");
     if (s.max_tokens < 0) throw RequestError(r, "max tokens must not be negative");
   }
+}
 
-  llama_memory_t mem = llama_get_memory(ctx_);
-  llama_memory_clear(mem, false);  // metadata only: wiping the buffers costs a memset of the whole cache
-  std::deque<size_t> waiting;
-  for (size_t r = 0; r < requests.size(); ++r) waiting.push_back(r);
-  std::vector<std::unique_ptr<Slot>> active;
-  std::vector<llama_seq_id> free_seqs;
-  for (int s = n_parallel_; s >= 1; --s) free_seqs.push_back(s);
-  size_t used = 0, done = 0;  // cells taken since the cache was last cleared (parked ones included)
-  Batch batch(options_.n_batch);
-  std::vector<llama_logit_bias> eog_ban;
-  for (llama_token t = 0; t < n_vocab_; ++t)
-    if (llama_vocab_is_eog(vocab_, t)) eog_ban.push_back({t, -INFINITY});
+void finish(Slot& slot, const char* reason) {
+  slot.finished = true;
+  slot.result.finish_reason = reason;
+  trim_incomplete_utf8(slot.result.text);
+}
 
-  auto finish = [&](Slot& slot, const char* reason) {
-    slot.finished = true;
-    slot.result.finish_reason = reason;
-    trim_incomplete_utf8(slot.result.text);
-  };
-
-  while (!waiting.empty() || !active.empty()) {
-    // Admit waiting requests while a sequence and room in the KV cache are free.
-    while (!waiting.empty() && !free_seqs.empty()) {
-      const size_t r = waiting.front();
-      Tokens prompt = tokenize_prompt(requests[r].prompt);
-      if (prompt.empty()) throw RequestError(r, "empty prompt");
-      if (prompt.size() >= static_cast<size_t>(max_sequence_tokens()))
-        throw RequestError(r, "prompt (" + std::to_string(prompt.size()) +
-                    " tokens) does not fit the context of " + std::to_string(max_sequence_tokens()) + " tokens" + context_note());
-      const int limit = std::min<int>(max_sequence_tokens(), static_cast<int>(prompt.size()) + requests[r].sampling.max_tokens);
-      warn_if_beyond_training(static_cast<size_t>(limit));
-      size_t promised = used;  // cells the sequences in flight may still take
-      for (const auto& slot : active)
-        if (!slot->finished) promised += static_cast<size_t>(slot->limit - slot->n_past);
-      if (promised + limit > static_cast<size_t>(capacity_)) {
-        if (!active.empty()) break;
-        llama_memory_clear(mem, false);  // nothing in flight: the parked cells can go
-        used = 0;
-      }
-      waiting.pop_front();
-      auto slot = std::make_unique<Slot>();
-      slot->request = r;
-      slot->seq = free_seqs.back();
-      free_seqs.pop_back();
-      slot->prompt = std::move(prompt);
-      slot->limit = limit;
-      slot->sampler = make_sampler(requests[r].sampling, eog_ban, n_vocab_);
-      if (requests[r].sampling.max_tokens == 0) finish(*slot, "length");
-      active.push_back(std::move(slot));
-    }
-
-    // One batch: a token for every sequence that is generating, then prompt tokens to fill it.
-    batch.clear();
-    for (auto& slot : active) {
-      slot->batch_index = -1;
-      if (!slot->finished && slot->fed == slot->prompt.size())
-        slot->batch_index = batch.add(slot->last, slot->n_past++, slot->seq, true);
-    }
-    for (auto& slot : active) {
-      while (!slot->finished && slot->fed < slot->prompt.size() && !batch.full()) {
-        const bool last = slot->fed + 1 == slot->prompt.size();
-        const int k = batch.add(slot->prompt[slot->fed++], slot->n_past++, slot->seq, last);
-        if (last) slot->batch_index = k;
-      }
-    }
-    if (batch.size() > 0) {
-      decode_or_throw(batch);
-      used += static_cast<size_t>(batch.size());
-    }
-
-    // Sample, append, check the stopping rules.
-    for (auto& slot : active) {
-      if (slot->finished || slot->batch_index < 0) continue;
-      const llama_token tok = llama_sampler_sample(slot->sampler.get(), ctx_, slot->batch_index);
-      const auto& sp = requests[slot->request].sampling;
-      if (llama_vocab_is_eog(vocab_, tok)) {
-        finish(*slot, "stop");
-        continue;
-      }
-      slot->last = tok;
-      slot->result.n_tokens++;
-      std::string& text = slot->result.text;
-      const size_t before = text.size();
-      text += token_piece(tok, /*special=*/false);
-      bool stopped = false;
-      for (const auto& stop : sp.stop) {
-        if (stop.empty()) continue;
-        const size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
-        const size_t at = text.find(stop, from);
-        if (at != std::string::npos) {
-          text.resize(at);
-          stopped = true;
-        }
-      }
-      if (stopped) finish(*slot, "stop");
-      else if (slot->result.n_tokens >= sp.max_tokens || slot->n_past >= slot->limit) finish(*slot, "length");
-    }
-
-    // Retire finished sequences.
-    for (auto it = active.begin(); it != active.end();) {
-      Slot& slot = **it;
-      if (!slot.finished) {
-        ++it;
-        continue;
-      }
-      llama_memory_seq_cp(mem, slot.seq, parked_seq_, -1, -1);  // keeps the cells taken: no hole
-      llama_memory_seq_rm(mem, slot.seq, -1, -1);
-      free_seqs.push_back(slot.seq);
-      out[slot.request] = std::move(slot.result);
-      it = active.erase(it);
-      ++done;
-      if (progress) progress(done, requests.size());
+// Appends `piece` to `text`; true when a stop string now appears in the text, which is then cut
+// before it. Only the end can hold a new occurrence: the search starts where one could begin.
+bool append_until_stop(std::string& text, const std::string& piece, const std::vector<std::string>& stops) {
+  const size_t before = text.size();
+  text += piece;
+  bool stopped = false;
+  for (const auto& stop : stops) {
+    if (stop.empty()) continue;
+    const size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
+    const size_t at = text.find(stop, from);
+    if (at != std::string::npos) {
+      text.resize(at);
+      stopped = true;
     }
   }
-  return out;
+  return stopped;
+}
+
+}  // namespace
+
+// One generate() call: the requests waiting, the slots in flight and the steps of the decode loop.
+class LlamaModel::GenerateJob {
+ public:
+  GenerateJob(LlamaModel& model, const std::vector<GenerateRequest>& requests, const Progress& progress);
+  std::vector<Generation> run();
+
+ private:
+  // Admits waiting requests while a sequence and room in the KV cache are free.
+  void admit();
+  Tokens checked_prompt(size_t r) const;  // throws RequestError for a prompt that cannot run
+  size_t promised_cells() const;          // cells the sequences in flight may still take
+  void start(size_t r, Tokens prompt, int limit);
+  // One batch: a token for every sequence that is generating, then prompt tokens to fill it.
+  void fill_batch();
+  // Samples, appends, checks the stopping rules.
+  void sample();
+  // Hands finished sequences' results over and frees their sequences (parking their cells).
+  void retire();
+
+  LlamaModel& m_;
+  const std::vector<GenerateRequest>& requests_;
+  const Progress& progress_;
+  std::vector<Generation> out_;
+  llama_memory_t mem_;
+  std::deque<size_t> waiting_;
+  std::vector<std::unique_ptr<Slot>> active_;
+  std::vector<llama_seq_id> free_seqs_;
+  size_t used_ = 0;  // cells taken since the cache was last cleared (parked ones included)
+  size_t done_ = 0;
+  Batch batch_;
+  std::vector<llama_logit_bias> eog_ban_;
+};
+
+LlamaModel::GenerateJob::GenerateJob(LlamaModel& model, const std::vector<GenerateRequest>& requests,
+                                     const Progress& progress)
+    : m_(model), requests_(requests), progress_(progress), out_(requests.size()),
+      mem_(llama_get_memory(model.ctx_)), batch_(model.options_.n_batch) {
+  llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache
+  for (size_t r = 0; r < requests.size(); ++r) waiting_.push_back(r);
+  for (int s = m_.n_parallel_; s >= 1; --s) free_seqs_.push_back(s);
+  for (llama_token t = 0; t < m_.n_vocab_; ++t)
+    if (llama_vocab_is_eog(m_.vocab_, t)) eog_ban_.push_back({t, -INFINITY});
+}
+
+std::vector<Generation> LlamaModel::GenerateJob::run() {
+  while (!waiting_.empty() || !active_.empty()) {
+    admit();
+    fill_batch();
+    if (batch_.size() > 0) {
+      m_.decode_or_throw(batch_);
+      used_ += static_cast<size_t>(batch_.size());
+    }
+    sample();
+    retire();
+  }
+  return std::move(out_);
+}
+
+void LlamaModel::GenerateJob::admit() {
+  while (!waiting_.empty() && !free_seqs_.empty()) {
+    const size_t r = waiting_.front();
+    Tokens prompt = checked_prompt(r);
+    const int limit = std::min<int>(m_.max_sequence_tokens(), static_cast<int>(prompt.size()) + requests_[r].sampling.max_tokens);
+    m_.warn_if_beyond_training(static_cast<size_t>(limit));
+    if (promised_cells() + limit > static_cast<size_t>(m_.capacity_)) {
+      if (!active_.empty()) break;  // it waits for the ones in flight to finish
+      llama_memory_clear(mem_, false);  // nothing in flight: the parked cells can go
+      used_ = 0;
+    }
+    waiting_.pop_front();
+    start(r, std::move(prompt), limit);
+  }
+}
+
+Tokens LlamaModel::GenerateJob::checked_prompt(size_t r) const {
+  Tokens prompt = m_.tokenize_prompt(requests_[r].prompt);
+  if (prompt.empty()) throw RequestError(r, "empty prompt");
+  if (prompt.size() >= static_cast<size_t>(m_.max_sequence_tokens()))
+    throw RequestError(r, "prompt (" + std::to_string(prompt.size()) +
+                " tokens) does not fit the context of " + std::to_string(m_.max_sequence_tokens()) + " tokens" + m_.context_note());
+  return prompt;
+}
+
+size_t LlamaModel::GenerateJob::promised_cells() const {
+  size_t promised = used_;
+  for (const auto& slot : active_)
+    if (!slot->finished) promised += static_cast<size_t>(slot->limit - slot->n_past);
+  return promised;
+}
+
+void LlamaModel::GenerateJob::start(size_t r, Tokens prompt, int limit) {
+  auto slot = std::make_unique<Slot>();
+  slot->request = r;
+  slot->seq = free_seqs_.back();
+  free_seqs_.pop_back();
+  slot->prompt = std::move(prompt);
+  slot->limit = limit;
+  slot->sampler = make_sampler(requests_[r].sampling, eog_ban_, m_.n_vocab_);
+  if (requests_[r].sampling.max_tokens == 0) finish(*slot, "length");
+  active_.push_back(std::move(slot));
+}
+
+void LlamaModel::GenerateJob::fill_batch() {
+  batch_.clear();
+  for (auto& slot : active_) {
+    slot->batch_index = -1;
+    if (!slot->finished && slot->fed == slot->prompt.size())
+      slot->batch_index = batch_.add(slot->last, slot->n_past++, slot->seq, true);
+  }
+  for (auto& slot : active_) {
+    while (!slot->finished && slot->fed < slot->prompt.size() && !batch_.full()) {
+      const bool last = slot->fed + 1 == slot->prompt.size();
+      const int k = batch_.add(slot->prompt[slot->fed++], slot->n_past++, slot->seq, last);
+      if (last) slot->batch_index = k;
+    }
+  }
+}
+
+void LlamaModel::GenerateJob::sample() {
+  for (auto& slot : active_) {
+    if (slot->finished || slot->batch_index < 0) continue;
+    const llama_token tok = llama_sampler_sample(slot->sampler.get(), m_.ctx_, slot->batch_index);
+    const auto& sp = requests_[slot->request].sampling;
+    if (llama_vocab_is_eog(m_.vocab_, tok)) {
+      finish(*slot, "stop");
+      continue;
+    }
+    slot->last = tok;
+    slot->result.n_tokens++;
+    if (append_until_stop(slot->result.text, m_.token_piece(tok, /*special=*/false), sp.stop)) finish(*slot, "stop");
+    else if (slot->result.n_tokens >= sp.max_tokens || slot->n_past >= slot->limit) finish(*slot, "length");
+  }
+}
+
+void LlamaModel::GenerateJob::retire() {
+  for (auto it = active_.begin(); it != active_.end();) {
+    Slot& slot = **it;
+    if (!slot.finished) {
+      ++it;
+      continue;
+    }
+    llama_memory_seq_cp(mem_, slot.seq, m_.parked_seq_, -1, -1);  // keeps the cells taken: no hole
+    llama_memory_seq_rm(mem_, slot.seq, -1, -1);
+    free_seqs_.push_back(slot.seq);
+    out_[slot.request] = std::move(slot.result);
+    it = active_.erase(it);
+    ++done_;
+    if (progress_) progress_(done_, requests_.size());
+  }
+}
+
+std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>& requests, const Progress& progress) {
+  check_requests(requests);
+  GenerateJob job(*this, requests, progress);
+  return job.run();
 }
 
 }  // namespace mop::lm

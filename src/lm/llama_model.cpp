@@ -8,6 +8,7 @@
 #include "lm/batch.h"
 #include "lm/cpu_kernels.h"
 #include "lm/llama_backend.h"
+#include "lm/llama_tokenize.h"
 #include "lm/model_source.h"
 #include "mop/error.h"
 
@@ -107,23 +108,12 @@ LlamaModel::~LlamaModel() {
 
 std::string LlamaModel::render(const std::vector<ChatMessage>& messages) const { return format_->render(messages); }
 
-Tokens LlamaModel::tokenize(const std::string& text, bool add_special, bool parse_special) const {
-  int n = llama_tokenize(vocab_, text.data(), static_cast<int32_t>(text.size()), nullptr, 0, add_special, parse_special);
-  if (n == INT32_MIN) throw Error("text too long to tokenize (" + std::to_string(text.size()) + " bytes)");
-  Tokens tokens(n < 0 ? -n : n);
-  n = llama_tokenize(vocab_, text.data(), static_cast<int32_t>(text.size()), tokens.data(),
-                     static_cast<int32_t>(tokens.size()), add_special, parse_special);
-  if (n < 0) throw Error("tokenization failed");
-  tokens.resize(n);
-  return tokens;
-}
-
 Tokens LlamaModel::tokenize_prompt(const std::string& text) const {
   const bool has_bos_text = !bos_text_.empty() && text.rfind(bos_text_, 0) == 0;
-  return tokenize(text, /*add_special=*/!has_bos_text, /*parse_special=*/true);
+  return lm::tokenize(vocab_, text, /*add_special=*/!has_bos_text, /*parse_special=*/true);
 }
 
-Tokens LlamaModel::tokenize_text(const std::string& text) const { return tokenize(text, false, false); }
+Tokens LlamaModel::tokenize_text(const std::string& text) const { return lm::tokenize(vocab_, text, false, false); }
 
 std::string LlamaModel::token_piece(llama_token token, bool special) const {
   char buf[256];

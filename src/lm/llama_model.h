@@ -1,5 +1,7 @@
 #pragma once
-// The llama.cpp backend: one model and one context, many sequences decoded together.
+// The llama.cpp backend: one model and one context, many sequences decoded together. Its options
+// and factory are public (include/mop/lm_llama.h); scoring and generation are llama_score.cpp
+// and llama_generate.cpp.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -42,13 +44,16 @@ class LlamaModel final : public LanguageModel {
   const std::string& chat_format_kind() const { return format_->kind(); }
 
  private:
-  Tokens tokenize(const std::string& text, bool add_special, bool parse_special) const;
   // Decodes tokens [from, tokens.size()) of `tokens` into `seq` at their positions, no logits.
   void decode_into(llama_seq_id seq, const Tokens& tokens, size_t from);
   // Decodes `batch`, adding a companion token when it has one token or one output (and removing
   // it again, so `batch` is as it was).
   void decode_or_throw(Batch& batch);
   void warn_if_beyond_training(size_t n_tokens);
+
+  // One score() or generate() call: its state and its steps (llama_score.cpp, llama_generate.cpp).
+  class ScoreJob;
+  class GenerateJob;
 
   LlamaOptions options_;
   std::filesystem::path path_;

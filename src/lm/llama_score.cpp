@@ -34,145 +34,205 @@ struct Pending {
   double tau;
 };
 
+// Batch slot k predicts token t of the continuation of round[pending].
+struct ScoredSlot {
+  size_t pending;
+  size_t t;
+};
+
 size_t common_prefix(const Tokens& a, const Tokens& b, size_t limit) {
   size_t n = 0;
   while (n < limit && n < a.size() && n < b.size() && a[n] == b[n]) ++n;
   return n;
 }
 
-}  // namespace
-
-std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, const Progress& progress) {
-  std::vector<Score> out(requests.size());
-  // Tokenize: one entry per distinct prompt text.
-  std::unordered_map<std::string, size_t> prompt_id;
-  std::vector<Tokens> prompts;
-  std::vector<Tokens> continuations(requests.size());
-  std::vector<size_t> prompt_of(requests.size());
-  for (size_t r = 0; r < requests.size(); ++r) {
-    const auto& req = requests[r];
-    if (!(req.tau > 0) || !std::isfinite(req.tau))
-      throw RequestError(r, "temperature must be a positive number, got " + std::to_string(req.tau));
-    auto [it, fresh] = prompt_id.try_emplace(req.prompt, prompts.size());
-    if (fresh) {
-      prompts.push_back(tokenize_prompt(req.prompt));
-      if (prompts.back().empty())
-        throw RequestError(r, "the prompt is empty and the model adds no BOS token, so the first continuation token has no context");
-    }
-    prompt_of[r] = it->second;
-    continuations[r] = tokenize_text(req.continuation);
-    const size_t total = prompts[it->second].size() + continuations[r].size();
-    if (total > static_cast<size_t>(max_sequence_tokens()))
-      throw RequestError(r, "prompt (" + std::to_string(prompts[it->second].size()) +
-                  " tokens) + continuation (" + std::to_string(continuations[r].size()) + " tokens) exceed the context of " +
-                  std::to_string(max_sequence_tokens()) + " tokens" + context_note());
-    warn_if_beyond_training(total);
-    out[r].n_tokens = static_cast<int>(continuations[r].size());
-  }
-
+// Prompt indices in lexicographic token order: neighbours share their longest common prefix.
+std::vector<size_t> lexicographic_order(const std::vector<Tokens>& prompts) {
   std::vector<size_t> order(prompts.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prompts[a] < prompts[b]; });
-  std::vector<std::vector<size_t>> requests_of(prompts.size());
-  for (size_t r = 0; r < requests.size(); ++r) requests_of[prompt_of[r]].push_back(r);
+  return order;
+}
 
-  llama_memory_t mem = llama_get_memory(ctx_);
-  llama_memory_clear(mem, false);  // metadata only: wiping the buffers costs a memset of the whole cache
-  const size_t capacity = static_cast<size_t>(capacity_);
-  Tokens base;             // tokens held by sequence 0
-  size_t retained = 0;     // cells dropped from sequence 0 but still held by this round's copies
-  size_t round_cells = 0;  // cells the pending continuations will take
-  std::vector<Pending> round;
-  size_t done = 0;
+}  // namespace
 
+// One score() call: its requests tokenized, and the rounds of continuations decoded together.
+class LlamaModel::ScoreJob {
+ public:
+  // Tokenizes and checks every request before the KV cache is touched.
+  ScoreJob(LlamaModel& model, const std::vector<ScoreRequest>& requests, const Progress& progress);
+  std::vector<Score> run();
+
+ private:
+  void tokenize_requests();
+  // Places prompt u's continuations into rounds, moving sequence 0 to the prompt first.
+  void add_prompt(size_t u);
+  // True when the round has no free sequence or no room for `cells` more cells.
+  bool round_full(size_t cells) const;
+  // Moves sequence 0 to `prompt` minus its last token: keeps the common prefix, decodes the rest.
+  // Flushes the round first when it has no room for that and `need` more cells.
+  void move_base(const Tokens& prompt, size_t shared_len, size_t need);
   // Decodes every pending continuation, adds up its token scores, frees its sequence.
-  auto flush = [&] {
-    if (round.empty()) return;
-    Batch batch(options_.n_batch);
-    struct Slot { size_t pending; size_t t; };  // batch slot k predicts continuation token t
-    std::vector<Slot> slots;
-    std::vector<TemperedLogprob> scored(options_.n_batch);
-    auto run = [&] {
-      decode_or_throw(batch);
-      const int n = batch.size();
-#pragma omp parallel for schedule(static) if (static_cast<long>(n) * n_vocab_ > (1L << 20))
-      for (int k = 0; k < n; ++k) {
-        const auto& p = round[slots[k].pending];
-        scored[k] = tempered_logprob(llama_get_logits_ith(ctx_, k), n_vocab_, (*p.continuation)[slots[k].t], p.tau);
-      }
-      for (int k = 0; k < n; ++k) {
-        auto& s = out[round[slots[k].pending].request];
-        s.logprob += scored[k].logprob;
-        s.dlogprob_dtau += scored[k].dlogprob_dtau;
-      }
-      batch.clear();
-      slots.clear();
-    };
-    for (size_t i = 0; i < round.size(); ++i) {
-      const auto& p = round[i];
-      const auto start = static_cast<llama_pos>(p.prompt->size() - 1);
-      for (size_t t = 0; t < p.continuation->size(); ++t) {
-        const llama_token input = t == 0 ? p.prompt->back() : (*p.continuation)[t - 1];
-        batch.add(input, start + static_cast<llama_pos>(t), p.seq, true);
-        slots.push_back({i, t});
-        if (batch.full()) run();
-      }
-    }
-    if (batch.size() > 0) run();
-    for (const auto& p : round) llama_memory_seq_rm(mem, p.seq, -1, -1);
-    if (retained > 0) {  // holes between sequence 0's cells: start again from an empty cache
-      llama_memory_clear(mem, false);
-      base.clear();
-    }
-    done += round.size();
-    round.clear();
-    retained = 0;
-    round_cells = 0;
-    if (progress) progress(done, requests.size());
-  };
+  void flush();
+  void decode_round();
+  // Decodes `batch` and adds each slot's tempered log-probability (and d/dtau) to its request's
+  // score; empties batch and slots.
+  void score_batch(Batch& batch, std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored);
 
-  for (size_t u : order) {
-    const Tokens& prompt = prompts[u];
-    const size_t shared_len = prompt.size() - 1;
-    bool base_ready = false;
-    for (size_t r : requests_of[u]) {
-      const size_t need = continuations[r].size();
-      if (need == 0) {
-        ++done;
-        continue;
-      }
-      if (base_ready && (round.size() >= static_cast<size_t>(n_parallel_) ||
-                         base.size() + retained + round_cells + need > capacity)) {
-        flush();
-        base_ready = base.size() == shared_len;  // false when the flush cleared the cache
-      }
-      if (!base_ready) {
-        size_t lcp = common_prefix(base, prompt, shared_len);
-        const size_t cells_after = base.size() + retained + round_cells + (shared_len - lcp) + need;
-        if (round.size() >= static_cast<size_t>(n_parallel_) || cells_after > capacity) {
-          flush();
-          lcp = common_prefix(base, prompt, shared_len);
-        }
-        // Move sequence 0 to this prompt: keep the common prefix, decode the rest.
-        size_t keep = lcp;
-        if (keep < base.size() && !llama_memory_seq_rm(mem, 0, static_cast<llama_pos>(keep), -1)) {
-          llama_memory_seq_rm(mem, 0, -1, -1);  // memory without partial removal (recurrent models)
-          keep = 0;
-        }
-        if (!round.empty()) retained += base.size() - keep;
-        base.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(shared_len));
-        decode_into(0, base, keep);
-        base_ready = true;
-      }
-      const auto seq = static_cast<llama_seq_id>(round.size() + 1);
-      llama_memory_seq_cp(mem, 0, seq, -1, -1);
-      round.push_back({r, seq, &prompt, &continuations[r], requests[r].tau});
-      round_cells += need;
+  LlamaModel& m_;
+  const std::vector<ScoreRequest>& requests_;
+  const Progress& progress_;
+  std::vector<Score> out_;
+  std::vector<Tokens> prompts_;  // one per distinct prompt text
+  std::vector<Tokens> continuations_;
+  std::vector<std::vector<size_t>> requests_of_;  // [prompt]: its requests, in request order
+  llama_memory_t mem_ = nullptr;
+  Tokens base_;             // tokens held by sequence 0
+  size_t retained_ = 0;     // cells dropped from sequence 0 but still held by this round's copies
+  size_t round_cells_ = 0;  // cells the pending continuations will take
+  std::vector<Pending> round_;
+  size_t done_ = 0;
+};
+
+LlamaModel::ScoreJob::ScoreJob(LlamaModel& model, const std::vector<ScoreRequest>& requests, const Progress& progress)
+    : m_(model), requests_(requests), progress_(progress), out_(requests.size()), continuations_(requests.size()) {
+  tokenize_requests();
+}
+
+void LlamaModel::ScoreJob::tokenize_requests() {
+  std::unordered_map<std::string, size_t> prompt_id;
+  std::vector<size_t> prompt_of(requests_.size());
+  for (size_t r = 0; r < requests_.size(); ++r) {
+    const auto& req = requests_[r];
+    if (!(req.tau > 0) || !std::isfinite(req.tau))
+      throw RequestError(r, "temperature must be a positive number, got " + std::to_string(req.tau));
+    auto [it, fresh] = prompt_id.try_emplace(req.prompt, prompts_.size());
+    if (fresh) {
+      prompts_.push_back(m_.tokenize_prompt(req.prompt));
+      if (prompts_.back().empty())
+        throw RequestError(r, "the prompt is empty and the model adds no BOS token, so the first continuation token has no context");
+    }
+    prompt_of[r] = it->second;
+    continuations_[r] = m_.tokenize_text(req.continuation);
+    const size_t total = prompts_[it->second].size() + continuations_[r].size();
+    if (total > static_cast<size_t>(m_.max_sequence_tokens()))
+      throw RequestError(r, "prompt (" + std::to_string(prompts_[it->second].size()) +
+                  " tokens) + continuation (" + std::to_string(continuations_[r].size()) + " tokens) exceed the context of " +
+                  std::to_string(m_.max_sequence_tokens()) + " tokens" + m_.context_note());
+    m_.warn_if_beyond_training(total);
+    out_[r].n_tokens = static_cast<int>(continuations_[r].size());
+  }
+  requests_of_.resize(prompts_.size());
+  for (size_t r = 0; r < requests_.size(); ++r) requests_of_[prompt_of[r]].push_back(r);
+}
+
+std::vector<Score> LlamaModel::ScoreJob::run() {
+  mem_ = llama_get_memory(m_.ctx_);
+  llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache
+  for (size_t u : lexicographic_order(prompts_)) add_prompt(u);
+  flush();
+  llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache
+  return std::move(out_);
+}
+
+void LlamaModel::ScoreJob::add_prompt(size_t u) {
+  const Tokens& prompt = prompts_[u];
+  const size_t shared_len = prompt.size() - 1;
+  bool base_ready = false;
+  for (size_t r : requests_of_[u]) {
+    const size_t need = continuations_[r].size();
+    if (need == 0) {
+      ++done_;
+      continue;
+    }
+    if (base_ready && round_full(need)) {
+      flush();
+      base_ready = base_.size() == shared_len;  // false when the flush cleared the cache
+    }
+    if (!base_ready) {
+      move_base(prompt, shared_len, need);
+      base_ready = true;
+    }
+    const auto seq = static_cast<llama_seq_id>(round_.size() + 1);
+    llama_memory_seq_cp(mem_, 0, seq, -1, -1);
+    round_.push_back({r, seq, &prompt, &continuations_[r], requests_[r].tau});
+    round_cells_ += need;
+  }
+}
+
+bool LlamaModel::ScoreJob::round_full(size_t cells) const {
+  return round_.size() >= static_cast<size_t>(m_.n_parallel_) || base_.size() + retained_ + round_cells_ + cells > static_cast<size_t>(m_.capacity_);
+}
+
+void LlamaModel::ScoreJob::move_base(const Tokens& prompt, size_t shared_len, size_t need) {
+  size_t lcp = common_prefix(base_, prompt, shared_len);
+  if (round_full((shared_len - lcp) + need)) {
+    flush();
+    lcp = common_prefix(base_, prompt, shared_len);
+  }
+  size_t keep = lcp;
+  if (keep < base_.size() && !llama_memory_seq_rm(mem_, 0, static_cast<llama_pos>(keep), -1)) {
+    llama_memory_seq_rm(mem_, 0, -1, -1);  // memory without partial removal (recurrent models)
+    keep = 0;
+  }
+  if (!round_.empty()) retained_ += base_.size() - keep;
+  base_.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(shared_len));
+  m_.decode_into(0, base_, keep);
+}
+
+void LlamaModel::ScoreJob::flush() {
+  if (round_.empty()) return;
+  decode_round();
+  for (const auto& p : round_) llama_memory_seq_rm(mem_, p.seq, -1, -1);
+  if (retained_ > 0) {  // holes between sequence 0's cells: start again from an empty cache
+    llama_memory_clear(mem_, false);
+    base_.clear();
+  }
+  done_ += round_.size();
+  round_.clear();
+  retained_ = 0;
+  round_cells_ = 0;
+  if (progress_) progress_(done_, requests_.size());
+}
+
+void LlamaModel::ScoreJob::decode_round() {
+  Batch batch(m_.options_.n_batch);
+  std::vector<ScoredSlot> slots;
+  std::vector<TemperedLogprob> scored(m_.options_.n_batch);
+  for (size_t i = 0; i < round_.size(); ++i) {
+    const auto& p = round_[i];
+    const auto start = static_cast<llama_pos>(p.prompt->size() - 1);
+    for (size_t t = 0; t < p.continuation->size(); ++t) {
+      const llama_token input = t == 0 ? p.prompt->back() : (*p.continuation)[t - 1];
+      batch.add(input, start + static_cast<llama_pos>(t), p.seq, true);
+      slots.push_back({i, t});
+      if (batch.full()) score_batch(batch, slots, scored);
     }
   }
-  flush();
-  llama_memory_clear(mem, false);  // metadata only: wiping the buffers costs a memset of the whole cache
-  return out;
+  if (batch.size() > 0) score_batch(batch, slots, scored);
+}
+
+void LlamaModel::ScoreJob::score_batch(Batch& batch, std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored) {
+  m_.decode_or_throw(batch);
+  const int n = batch.size();
+  const int n_vocab = m_.n_vocab_;
+#pragma omp parallel for schedule(static) if (static_cast<long>(n) * n_vocab > (1L << 20))
+  for (int k = 0; k < n; ++k) {
+    const auto& p = round_[slots[k].pending];
+    scored[k] = tempered_logprob(llama_get_logits_ith(m_.ctx_, k), n_vocab, (*p.continuation)[slots[k].t], p.tau);
+  }
+  for (int k = 0; k < n; ++k) {
+    auto& s = out_[round_[slots[k].pending].request];
+    s.logprob += scored[k].logprob;
+    s.dlogprob_dtau += scored[k].dlogprob_dtau;
+  }
+  batch.clear();
+  slots.clear();
+}
+
+std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, const Progress& progress) {
+  ScoreJob job(*this, requests, progress);
+  return job.run();
 }
 
 }  // namespace mop::lm

@@ -7,17 +7,9 @@
 
 #include "mop/error.h"
 #include "mop/util/atomic_file.h"
+#include "util/fnv1a.h"
 
 namespace mop::method::detail {
-
-uint64_t fnv1a64(std::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char b : bytes) {
-    h ^= b;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
 
 void ByteWriter::u32(uint32_t v) {
   for (int i = 0; i < 4; ++i) buf_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -83,7 +75,7 @@ void write_framed(const std::filesystem::path& path, std::string_view magic, uin
   w.bytes(magic);
   w.u32(version);
   w.bytes(payload);
-  const uint64_t sum = fnv1a64(w.data());
+  const uint64_t sum = util::fnv1a64(w.data());
   w.u64(sum);
   util::write_file_atomic(path, w.data());
 }
@@ -113,7 +105,7 @@ std::string read_framed(const std::filesystem::path& path, std::string_view magi
                 " (this build reads version " + std::to_string(version) + ")");
   const std::string_view body(data.data(), data.size() - 8);
   ByteReader tail(std::string_view(data).substr(data.size() - 8), where);
-  if (tail.u64() != fnv1a64(body))
+  if (tail.u64() != util::fnv1a64(body))
     throw Error(where + ": checksum mismatch: the " + std::string(kind) + " file is truncated or corrupted");
   return std::string(body.substr(magic.size() + 4));
 }

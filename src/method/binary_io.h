@@ -9,8 +9,6 @@
 
 namespace mop::method::detail {
 
-uint64_t fnv1a64(std::string_view bytes);
-
 class ByteWriter {
  public:
   void u32(uint32_t v);

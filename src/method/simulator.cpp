@@ -2,23 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 
-#include "method/resumable_output.h"
 #include "mop/error.h"
 #include "mop/gate.h"
 #include "mop/prompts.h"
-#include "mop/util/jsonl.h"
 
 namespace mop::method {
 namespace fs = std::filesystem;
 namespace {
 
-// Portable uniform draw in [0, 1) from 53 bits (std::uniform_real_distribution is not portable).
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
 int draw(const Eigen::Ref<const Eigen::VectorXd>& log_p, std::mt19937_64& rng) {
-  const double u = uniform01(rng);
+  const double u = gen::uniform01(rng);
   double acc = 0;
   int last = -1;
   for (int i = 0; i < log_p.size(); ++i) {
@@ -30,13 +26,13 @@ int draw(const Eigen::Ref<const Eigen::VectorXd>& log_p, std::mt19937_64& rng) {
   return last;  // rounding: the last possible outcome
 }
 
+// One sample's draws: its personas and exemplars (L of each when mixing) and temperature.
 struct Sample {
-  size_t index;
   std::optional<std::string> context;
+  size_t c = 0;  // the context's row
   std::vector<int> personas, exemplars;
   double tau = 0;
   std::string persona_text;  // merged when mixing
-  uint64_t seed = 0;
 };
 
 // The `k` exemplars with the highest cosine to the persona (+ the context, when there is one);
@@ -54,134 +50,176 @@ std::vector<int> nearest_exemplars(const Eigen::Ref<const Eigen::RowVectorXd>& p
   return order;
 }
 
+class MopGenerator final : public gen::Generator {
+ public:
+  MopGenerator(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm, const SimulateOptions& o)
+      : run_(run), lm_(lm), o_(o), gate_(Gate::load(run.gate())) {
+    if (o.mix < 1) throw Error("--mix must be at least 1");
+    if (o.similar_k < 1) throw Error("--similar-k must be at least 1");
+    const auto config = run.read_config();
+    personas_ = read_personas(run.personas());
+    const FitOptions fitted = fit_options_from_json(config.at("options"));
+    no_exemplars_ = fitted.no_exemplars;
+    if (!no_exemplars_) exemplars_ = run.read_exemplars();
+    if (gate_.n_personas() != static_cast<int>(personas_.size()))
+      throw Error(run.root().string() + ": gate.bin has " + std::to_string(gate_.n_personas()) + " personas, personas.jsonl " +
+                  std::to_string(personas_.size()));
+    if (encoder.fits_corpus()) encoder.load_state(run.encoder_state());
+    if (encoder.id() != config.value("encoder", encoder.id()))
+      throw Error("encoder " + encoder.id() + " is not the one the run was fitted with (" + config.value("encoder", "") + ")");
+    domain_ = &domain_by_name(fitted.domain);
+    tau_init_ = fitted.gate.tau_init;
+    if (o.gate == GateMode::random_similar && no_exemplars_)
+      throw Error("--gate random-similar needs a run fitted with exemplars");
+
+    std::vector<std::string> persona_texts, exemplar_texts;
+    for (const auto& p : personas_) persona_texts.push_back(p.text);
+    for (const auto& e : exemplars_) exemplar_texts.push_back(e.text);
+    hg_ = encoder.encode(persona_texts).cast<double>();
+    he_ = no_exemplars_ ? MatrixRM::Zero(1, hg_.cols()) : MatrixRM(encoder.encode(exemplar_texts).cast<double>());
+    proj_ = gate_.project(hg_, he_);
+    contexts_ = o.contexts.empty() ? std::vector<std::string>{""} : o.contexts;
+    hx_ = encoder.encode(contexts_).cast<double>();
+  }
+
+  nlohmann::json identity() const override {
+    nlohmann::json j = {{"run", std::filesystem::absolute(run_.root()).string()}, {"mix", o_.mix}};
+    if (o_.gate != GateMode::learned) j["gate"] = {{"mode", gate_mode_name(o_.gate)}, {"similar_k", o_.similar_k}};
+    return j;
+  }
+
+  void prepare_chunk(const std::vector<size_t>& indices) override {
+    samples_.clear();
+    for (size_t index : indices) samples_.emplace(index, draw_sample(index));
+    if (o_.mix > 1) merge_personas();
+  }
+
+  gen::Planned plan(size_t index) override {
+    const Sample& s = samples_.at(index);
+    std::vector<Example> ex;
+    if (!no_exemplars_)
+      for (int j : s.exemplars) ex.push_back({exemplars_[j].text, exemplars_[j].context});
+    gen::Planned p;
+    p.context = s.context;
+    p.label = personas_[s.personas[0]].label;
+    p.prompt = lm_.render(s.persona_text, generation_instruction(*domain_, ex, s.context, o_.condition));
+    p.temperature = s.tau;
+    p.provenance = {{"persona_id", s.personas[0]}, {"exemplar_id", s.exemplars[0]}, {"tau", s.tau},
+                    {"run", run_.root().string()}};
+    if (o_.mix > 1) {
+      p.provenance["persona_ids"] = s.personas;
+      p.provenance["exemplar_ids"] = s.exemplars;
+      p.provenance["merged_persona"] = s.persona_text;
+    }
+    return p;
+  }
+
+ private:
+  Sample draw_sample(size_t index) const {
+    Sample s;
+    std::mt19937_64 rng = gen::sample_rng(o_.seed, index);
+    s.c = o_.contexts.empty() ? 0 : index % contexts_.size();
+    if (!o_.contexts.empty()) s.context = contexts_[s.c];
+    if (o_.gate == GateMode::learned) {
+      const Forward f = gate_.forward(hx_.row(static_cast<Eigen::Index>(s.c)).transpose(), proj_);
+      for (int l = 0; l < o_.mix; ++l) {
+        const int k = draw(f.log_pi, rng);
+        s.personas.push_back(k);
+        s.exemplars.push_back(draw(f.log_omega.row(k).transpose(), rng));
+        s.tau += gate_.tau()[k] / o_.mix;
+      }
+    } else {
+      for (int l = 0; l < o_.mix; ++l) {
+        const int k = static_cast<int>(gen::uniform01(rng) * static_cast<double>(personas_.size()));
+        const auto near = nearest_exemplars(hg_.row(k), o_.contexts.empty() ? nullptr : &hx_, s.c, he_, o_.similar_k);
+        s.personas.push_back(k);
+        s.exemplars.push_back(near[static_cast<size_t>(gen::uniform01(rng) * static_cast<double>(near.size()))]);
+      }
+      s.tau = tau_init_;
+    }
+    s.persona_text = personas_[s.personas[0]].text;
+    return s;
+  }
+
+  // Each sample's L personas merged into one by the LM (greedy); an empty answer keeps the first.
+  void merge_personas() {
+    std::vector<lm::GenerateRequest> merges;
+    std::vector<Sample*> order;
+    for (auto& [index, s] : samples_) {
+      std::vector<std::string> texts;
+      for (int k : s.personas) texts.push_back(personas_[k].text);
+      lm::GenerateRequest r;
+      r.prompt = lm_.render(std::string(), merge_instruction(texts));
+      r.sampling.temperature = 0;
+      r.sampling.max_tokens = 64;
+      r.sampling.stop = {"\n\n"};
+      merges.push_back(std::move(r));
+      order.push_back(&s);
+    }
+    const auto merged = lm_.generate(merges);
+    for (size_t i = 0; i < order.size(); ++i) {
+      const std::string m = clean_persona(merged[i].text);
+      if (!m.empty()) order[i]->persona_text = m;
+    }
+  }
+
+  RunDir run_;
+  lm::LanguageModel& lm_;
+  SimulateOptions o_;
+  Gate gate_;
+  std::vector<Persona> personas_;
+  std::vector<Exemplar> exemplars_;
+  bool no_exemplars_ = false;
+  const Domain* domain_ = nullptr;
+  double tau_init_ = 0;
+  MatrixRM hg_, he_, hx_;
+  Projected proj_;
+  std::vector<std::string> contexts_;
+  std::map<size_t, Sample> samples_;  // the chunk's draws, by index
+};
+
 }  // namespace
+
+GateMode parse_gate_mode(const std::string& name) {
+  if (name == "learned") return GateMode::learned;
+  if (name == "random-similar") return GateMode::random_similar;
+  throw Error("--gate must be learned or random-similar, got " + name);
+}
+
+std::string gate_mode_name(GateMode mode) { return mode == GateMode::learned ? "learned" : "random-similar"; }
+
+std::unique_ptr<gen::Generator> mop_generator(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm,
+                                              const SimulateOptions& options) {
+  return std::make_unique<MopGenerator>(run, encoder, lm, options);
+}
+
+gen::GeneratorInfo mop_generator_info() {
+  gen::GeneratorInfo info;
+  info.name = "mop";
+  info.summary = "Mixture of Personas: persona and exemplar drawn from the fitted gate (Bui et al. 2025)";
+  info.baseline = false;
+  info.needs.encoder = true;
+  info.needs.run = true;
+  info.needs.persona_labels = true;
+  const SimulateOptions d;
+  info.settings = {gen::Setting::integer("mix", d.mix, "L: personas merged into one per sample", 1),
+                   gen::Setting::text("gate", gate_mode_name(d.gate), "learned | random-similar"),
+                   gen::Setting::integer("similar_k", d.similar_k, "random-similar: nearest exemplars drawn from", 1)};
+  info.make = [](const gen::Inputs& in) {
+    SimulateOptions o;
+    static_cast<gen::GenerationOptions&>(o) = in.options;
+    o.mix = in.settings.at("mix");
+    o.gate = parse_gate_mode(in.settings.at("gate").get<std::string>());
+    o.similar_k = in.settings.at("similar_k");
+    return mop_generator(RunDir(in.run), *in.encoder, *in.lm, o);
+  };
+  return info;
+}
 
 void simulate(const RunDir& run, embed::Encoder& encoder, lm::LanguageModel& lm, const fs::path& out,
               const SimulateOptions& o, const lm::Progress& progress) {
-  if (o.mix < 1) throw Error("--mix must be at least 1");
-  if (o.chunk < 1) throw Error("chunk size must be at least 1");
-  if (o.gate != "learned" && o.gate != "random-similar") throw Error("--gate must be learned or random-similar, got " + o.gate);
-  if (o.similar_k < 1) throw Error("--similar-k must be at least 1");
-  const bool learned = o.gate == "learned";
-  if (!(o.top_p > 0 && o.top_p <= 1)) throw Error("--top-p must be in (0, 1]");
-  const auto config = run.read_config();
-  const auto personas = read_personas(run.personas());
-  const FitOptions fitted = fit_options_from_json(config.at("options"));
-  const bool no_exemplars = fitted.no_exemplars;
-  const auto exemplars = no_exemplars ? std::vector<Exemplar>{} : run.read_exemplars();
-  const Gate gate = Gate::load(run.gate());
-  if (gate.n_personas() != static_cast<int>(personas.size()))
-    throw Error(run.root().string() + ": gate.bin has " + std::to_string(gate.n_personas()) + " personas, personas.jsonl " +
-                std::to_string(personas.size()));
-  if (encoder.fits_corpus()) encoder.load_state(run.encoder_state());
-  if (encoder.id() != config.value("encoder", encoder.id()))
-    throw Error("encoder " + encoder.id() + " is not the one the run was fitted with (" + config.value("encoder", "") + ")");
-  const Domain& domain = domain_by_name(fitted.domain);
-
-  std::vector<std::string> persona_texts, exemplar_texts;
-  for (const auto& p : personas) persona_texts.push_back(p.text);
-  for (const auto& e : exemplars) exemplar_texts.push_back(e.text);
-  const MatrixRM hg = encoder.encode(persona_texts).cast<double>();
-  const MatrixRM he = no_exemplars ? MatrixRM::Zero(1, hg.cols()) : MatrixRM(encoder.encode(exemplar_texts).cast<double>());
-  const auto proj = gate.project(hg, he);
-  std::vector<std::string> contexts = o.contexts.empty() ? std::vector<std::string>{""} : o.contexts;
-  const MatrixRM hx = encoder.encode(contexts).cast<double>();
-  const double tau_init = fitted.gate.tau_init;
-  if (!learned && no_exemplars) throw Error("--gate random-similar needs a run fitted with exemplars");
-
-  // A rerun continues only the same job: same run, model and settings.
-  nlohmann::json meta = {{"run", fs::absolute(run.root()).string()}, {"model", lm.id()}, {"n", o.n}, {"seed", o.seed},
-                               {"max_tokens", o.max_tokens}, {"top_p", o.top_p}, {"stop", o.stop}, {"condition", o.condition},
-                               {"label", o.label.value_or("")}, {"mix", o.mix}, {"contexts", o.contexts}};
-  if (!learned) meta["gate"] = {{"mode", o.gate}, {"similar_k", o.similar_k}};
-  ResumableOutput output(out, meta, o.n);
-  const std::vector<size_t> todo = output.todo();
-  for (size_t start = 0; start < todo.size(); start += o.chunk) {
-    const size_t end = std::min(todo.size(), start + o.chunk);
-    std::vector<Sample> samples;
-    for (size_t t = start; t < end; ++t) {
-      Sample s;
-      s.index = todo[t];
-      std::mt19937_64 rng(lm::stream_seed(o.seed, s.index));
-      const size_t c = o.contexts.empty() ? 0 : s.index % contexts.size();
-      if (!o.contexts.empty()) s.context = contexts[c];
-      if (learned) {
-        const Forward f = gate.forward(hx.row(static_cast<Eigen::Index>(c)).transpose(), proj);
-        for (int l = 0; l < o.mix; ++l) {
-          const int k = draw(f.log_pi, rng);
-          s.personas.push_back(k);
-          s.exemplars.push_back(draw(f.log_omega.row(k).transpose(), rng));
-          s.tau += gate.tau()[k] / o.mix;
-        }
-      } else {
-        for (int l = 0; l < o.mix; ++l) {
-          const int k = static_cast<int>(uniform01(rng) * static_cast<double>(personas.size()));
-          const auto near = nearest_exemplars(hg.row(k), o.contexts.empty() ? nullptr : &hx, c, he, o.similar_k);
-          s.personas.push_back(k);
-          s.exemplars.push_back(near[static_cast<size_t>(uniform01(rng) * static_cast<double>(near.size()))]);
-        }
-        s.tau = tau_init;
-      }
-      s.persona_text = personas[s.personas[0]].text;
-      s.seed = lm::stream_seed(o.seed ^ 0xC0FFEEull, s.index);
-      samples.push_back(std::move(s));
-    }
-    if (o.mix > 1) {  // merge each sample's personas into one
-      std::vector<lm::GenerateRequest> merges;
-      for (const auto& s : samples) {
-        std::vector<std::string> texts;
-        for (int k : s.personas) texts.push_back(personas[k].text);
-        lm::GenerateRequest r;
-        r.prompt = lm.render(std::string(), merge_instruction(texts));
-        r.sampling.temperature = 0;
-        r.sampling.max_tokens = 64;
-        r.sampling.stop = {"\n\n"};
-        merges.push_back(std::move(r));
-      }
-      const auto merged = lm.generate(merges);
-      for (size_t i = 0; i < samples.size(); ++i) {
-        const std::string m = clean_persona(merged[i].text);
-        if (!m.empty()) samples[i].persona_text = m;  // else: the first persona, as drawn
-      }
-    }
-    std::vector<lm::GenerateRequest> requests;
-    for (const auto& s : samples) {
-      std::vector<Example> ex;
-      if (!no_exemplars)
-        for (int j : s.exemplars) ex.push_back({exemplars[j].text, exemplars[j].context});
-      lm::GenerateRequest r;
-      r.prompt = lm.render(s.persona_text, generation_instruction(domain, ex, s.context, o.condition));
-      r.sampling.temperature = s.tau;
-      r.sampling.top_p = o.top_p;
-      r.sampling.max_tokens = o.max_tokens;
-      r.sampling.stop = o.stop;
-      r.sampling.seed = s.seed;
-      requests.push_back(std::move(r));
-    }
-    const auto texts = lm.generate(requests);
-    std::vector<std::pair<size_t, std::string>> lines;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      const auto& s = samples[i];
-      nlohmann::json j = {{"index", s.index}, {"text", texts[i].text}};
-      if (s.context) j["context"] = *s.context;
-      if (o.label) j["label"] = *o.label;
-      else if (!o.condition.empty()) j["label"] = o.condition;
-      else if (personas[s.personas[0]].label) j["label"] = *personas[s.personas[0]].label;
-      nlohmann::json prov = {{"persona_id", s.personas[0]}, {"exemplar_id", s.exemplars[0]}, {"tau", s.tau},
-                             {"seed", s.seed}, {"model", lm.id()}, {"run", run.root().string()},
-                             {"finish_reason", texts[i].finish_reason}};
-      if (o.mix > 1) {
-        prov["persona_ids"] = s.personas;
-        prov["exemplar_ids"] = s.exemplars;
-        prov["merged_persona"] = s.persona_text;
-      }
-      j["provenance"] = prov;
-      lines.emplace_back(s.index, util::dump_json_line(j));
-    }
-    output.append(lines);
-    if (progress) progress(output.finished(), o.n);
-  }
-  output.finish();
+  auto generator = mop_generator(run, encoder, lm, o);
+  gen::run_generator(*generator, lm, out, o, progress);
 }
 
 }  // namespace mop::method

@@ -13,9 +13,9 @@
 #include <map>
 #include <stdexcept>
 
-#include "method/binary_io.h"
 #include "support/kill_at.h"
 #include "support/paths.h"
+#include "util/fnv1a.h"
 
 using namespace mop::test;
 namespace fs = std::filesystem;
@@ -212,7 +212,7 @@ std::vector<BadInput> cases() {
          // magic 8, version 4, dims 12, tau range 16: the first weight of W_x is at byte 40.
          const double nan = std::numeric_limits<double>::quiet_NaN();
          std::memcpy(bytes.data() + 40, &nan, 8);
-         const uint64_t sum = mop::method::detail::fnv1a64(std::string_view(bytes).substr(0, bytes.size() - 8));
+         const uint64_t sum = mop::util::fnv1a64(std::string_view(bytes).substr(0, bytes.size() - 8));
          for (int i = 0; i < 8; ++i) bytes[bytes.size() - 8 + i] = static_cast<char>((sum >> (8 * i)) & 0xff);
          write_file(run + "/gate.bin", bytes);
          return Attempt{simulate_args(run, d), {run + "/gate.bin: corrupted: W_x holds a NaN or infinite weight"}};

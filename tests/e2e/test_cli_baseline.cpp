@@ -216,7 +216,7 @@ TEST_F(CliBaseline, BadOptionsAreClearErrors) {
   EXPECT_EQ(run_command(baseline("zerogen", out, 3, " --attributes x.json"), nullptr, &err), 1);
   EXPECT_NE(err.find("--attributes applies to attrprompt only"), std::string::npos) << err;
   EXPECT_EQ(run_command(baseline("picle", out, 3, " --data " + dir_.file("sst2.jsonl")), nullptr, &err), 1);
-  EXPECT_NE(err.find("picle needs --data"), std::string::npos) << err;
+  EXPECT_NE(err.find("picle needs --personas"), std::string::npos) << err;
   EXPECT_EQ(run_command(baseline("picle", out, 3, picle_flags(20)), nullptr, &err), 1);
   EXPECT_NE(err.find("--shots 20 is larger than the candidate pool (12 records)"), std::string::npos) << err;
   EXPECT_EQ(run_command(baseline("zerogen", out, 3, " --domain poetry"), nullptr, &err), 1);

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "embed/sha256.h"
 #include "support/paths.h"
+#include "util/sha256.h"
 
 namespace mop::test {
 
@@ -67,8 +67,8 @@ std::function<bool()> exists(const std::string& path) {
 std::string sha256_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return "";
-  const auto d = mop::embed::detail::sha256(read_file(path));
-  return mop::embed::detail::to_hex(d.data(), d.size());
+  const auto d = mop::util::sha256(read_file(path));
+  return mop::util::to_hex(d.data(), d.size());
 }
 
 }  // namespace mop::test

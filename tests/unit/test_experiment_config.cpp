@@ -148,3 +148,21 @@ TEST(ExperimentTables, MeansOverSeedsAndEveryRow) {
   const std::string md = ex::tables_markdown(c, t);
   EXPECT_NE(md.find("| mop | 2.5000 ± 2.1213 | 0.5000 ± 0.0000 | — |"), std::string::npos) << md;
 }
+
+TEST(ExperimentConfig, BaselineSettingsComeFromTheRegistry) {
+  TempDir dir;
+  const std::string path = dir.file("exp.yaml");
+  EXPECT_NE(error_of(std::string(kMinimal) + "baselines:\n  shots: 2\n").find("baselines.shots"), std::string::npos)
+      << "shots belongs to two baselines: NAME_shots says which";
+  EXPECT_NE(error_of(std::string(kMinimal) + "baselines:\n  picle_pool: 0\n").find("baselines.picle_pool: must be at least 1, got 0"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "baselines:\n  progen_classes: [a=b]\n").find("progen_classes"), std::string::npos)
+      << "progen's classes come from the labels";
+  write_file(path, std::string(kMinimal) + "baselines:\n  picle_pool: 12\n  progen_shots: 2\n  attributes: attrs.json\n");
+  const auto c = ex::read_config(path);
+  EXPECT_EQ(c.settings.at("picle")["pool"], 12);
+  EXPECT_EQ(c.settings.at("picle")["shots"], 3) << "the default";
+  EXPECT_EQ(c.settings.at("progen")["shots"], 2);
+  EXPECT_EQ(c.settings.at("attrprompt")["attributes"], (fs::absolute(dir.path()) / "attrs.json").lexically_normal().string());
+  EXPECT_EQ(c.settings.at("zerogen"), nlohmann::json::object());
+}

@@ -10,10 +10,10 @@
 #include <tuple>
 #include <vector>
 
-#include "method/binary_io.h"
 #include "mop/error.h"
 #include "mop/gate.h"
 #include "support/paths.h"
+#include "util/fnv1a.h"
 
 namespace {
 
@@ -455,7 +455,7 @@ void expect_error(const std::function<void()>& load, const std::string& path, co
 // Rewrites the frame's checksum so that only the deliberate change remains.
 std::string with_checksum(std::string bytes) {
   bytes.resize(bytes.size() - 8);
-  uint64_t sum = mop::method::detail::fnv1a64(bytes);
+  uint64_t sum = mop::util::fnv1a64(bytes);
   for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((sum >> (8 * i)) & 0xff));
   return bytes;
 }

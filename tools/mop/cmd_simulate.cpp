@@ -15,7 +15,7 @@ namespace mop::cli {
 namespace {
 
 struct SimArgs {
-  std::string run, out, encoder, contexts, context_field = "context", label;
+  std::string run, out, encoder, contexts, context_field = "context", label, gate = "learned";
   lm::ModelOptions model;
   method::SimulateOptions options;
 };
@@ -30,6 +30,7 @@ void run(SimArgs a) {
   }
   if (!a.contexts.empty()) a.options.contexts = read_contexts(a.contexts, a.context_field);
   if (!a.label.empty()) a.options.label = a.label;
+  a.options.gate = method::parse_gate_mode(a.gate);
   auto encoder = embed::open_encoder(a.encoder);
   auto model = lm::open_model(a.model);
   util::ProgressBar bar("simulate", a.options.n);
@@ -59,7 +60,7 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--condition", a->options.condition, "extra instruction, e.g. 'You had a positive impression.'");
   cmd->add_option("--label", a->label, "label stored with every sample (default: the condition)");
   cmd->add_option("--mix", a->options.mix, "L: personas merged into one per sample")->capture_default_str();
-  cmd->add_option("--gate", a->options.gate,
+  cmd->add_option("--gate", a->gate,
                   "learned (the fitted gate) | random-similar (ablation: random persona, exemplar among the nearest)")
       ->capture_default_str();
   cmd->add_option("--similar-k", a->options.similar_k, "random-similar: nearest exemplars drawn from")->capture_default_str();

@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "embed/sha256.h"
 #include "mop/embed_cache.h"
 #include "mop/error.h"
+#include "util/sha256.h"
 
 namespace mop::embed {
 namespace {
@@ -101,11 +101,11 @@ Matrix CachedEncoder::encode(const std::vector<std::string>& texts) {
   Matrix out(static_cast<Eigen::Index>(texts.size()), d);
 
   // Distinct texts by hash; every row asking for the same text is filled from one lookup.
-  std::vector<detail::Digest> keys(texts.size());
+  std::vector<util::Digest> keys(texts.size());
   std::unordered_map<std::string, std::vector<std::size_t>> rows_of;
   std::vector<std::string> order;  // distinct keys, first-seen order
   for (std::size_t i = 0; i < texts.size(); ++i) {
-    keys[i] = detail::sha256(texts[i]);
+    keys[i] = util::sha256(texts[i]);
     std::string k(reinterpret_cast<const char*>(keys[i].data()), keys[i].size());
     auto [it, fresh] = rows_of.try_emplace(k);
     if (fresh) order.push_back(k);

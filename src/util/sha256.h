@@ -1,13 +1,14 @@
 #pragma once
-// SHA-256 (FIPS 180-4). Keys the embedding cache by text and checksums the converted GloVe file;
-// a cryptographic hash makes accidental collisions a non-issue at any cache size.
+// SHA-256 (FIPS 180-4). Keys the embedding cache by text and the evaluation's stored results by
+// their inputs, and checksums the converted GloVe file and PICLe's pool; a cryptographic hash
+// makes accidental collisions a non-issue at any cache size.
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace mop::embed::detail {
+namespace mop::util {
 
 using Digest = std::array<std::uint8_t, 32>;
 
@@ -29,4 +30,4 @@ Digest sha256(std::string_view data);
 std::string to_hex(const std::uint8_t* bytes, std::size_t n);
 inline std::string to_hex(const Digest& d) { return to_hex(d.data(), d.size()); }
 
-}  // namespace mop::embed::detail
+}  // namespace mop::util

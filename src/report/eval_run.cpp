@@ -1,3 +1,4 @@
+// run_eval_job (include/mop/eval_run.h). It is the report layer's, not eval's: it writes report.html.
 #include <algorithm>
 #include <set>
 

@@ -2,39 +2,27 @@
 #include <sstream>
 
 #include "mop/eval_store.h"
+#include "mop/metric_table.h"
 #include "mop/util/atomic_file.h"
+#include "mop/util/json_optional.h"
 
 namespace mop::eval {
 namespace {
 
-nlohmann::json optional_json(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
-
-std::optional<double> optional_of(const nlohmann::json& j) {
-  if (j.is_null()) return std::nullopt;
-  return j.get<double>();
-}
-
 nlohmann::json metrics_json(const Metrics& m) {
-  return {{"golden_rows", m.golden_rows},
-          {"synthetic_rows", m.synthetic_rows},
-          {"fid", optional_json(m.fid)},
-          {"mauve", optional_json(m.mauve)},
-          {"frontier_integral", optional_json(m.frontier_integral)},
-          {"kl_cosine", optional_json(m.kl_cosine)},
-          {"macro_f1", optional_json(m.macro_f1)},
-          {"mauve_clusters", m.mauve_clusters},
-          {"notes", m.notes}};
+  nlohmann::json j = {{"golden_rows", m.golden_rows},
+                      {"synthetic_rows", m.synthetic_rows},
+                      {"mauve_clusters", m.mauve_clusters},
+                      {"notes", m.notes}};
+  for (const auto& c : kMetricTable) j[c.name] = util::json_or_null(m.*c.value);
+  return j;
 }
 
 Metrics metrics_of(const nlohmann::json& j) {
   Metrics m;
   m.golden_rows = j.at("golden_rows").get<std::size_t>();
   m.synthetic_rows = j.at("synthetic_rows").get<std::size_t>();
-  m.fid = optional_of(j.at("fid"));
-  m.mauve = optional_of(j.at("mauve"));
-  m.frontier_integral = optional_of(j.at("frontier_integral"));
-  m.kl_cosine = optional_of(j.at("kl_cosine"));
-  m.macro_f1 = optional_of(j.at("macro_f1"));
+  for (const auto& c : kMetricTable) m.*c.value = util::optional_double(j.at(c.name));
   m.mauve_clusters = j.at("mauve_clusters").get<int>();
   m.notes = j.at("notes").get<std::vector<std::string>>();
   return m;

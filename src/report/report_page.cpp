@@ -3,6 +3,7 @@
 #include <limits>
 #include <map>
 
+#include "mop/metric_table.h"
 #include "mop/report.h"
 
 namespace mop::report {
@@ -17,14 +18,24 @@ th,td{border:1px solid #ccc;padding:4px 8px}th{background:#f3f3f3}td.n{text-alig
 .caption{color:#555;font-size:13px;max-width:1100px}pre{background:#f7f7f7;padding:8px;font-size:12px;overflow:auto}
 )";
 
-std::string td(const std::optional<double>& v) { return "<td class=\"n\">" + escape(eval::format_value(v)) + "</td>"; }
+// The metric table's headers (overall or per label) and one row's values.
+std::string metric_headers(bool group) {
+  std::string h;
+  for (const auto& c : eval::kMetricTable) h += "<th>" + escape(group ? c.group_header() : c.report_header()) + "</th>";
+  return h;
+}
+
+std::string metric_cells(const eval::Metrics& m) {
+  std::string h;
+  for (const auto& c : eval::kMetricTable) h += "<td class=\"n\">" + escape(c.format(m.*c.value)) + "</td>";
+  return h;
+}
 
 std::string overall_table(const eval::SuiteResult& r) {
-  std::string h = "<table><tr><th>set</th><th>rows</th><th>FID ↓</th><th>MAUVE ↑</th><th>frontier integral ↓</th>"
-                  "<th>KL-cosine KL(S‖G) ↓</th><th>macro-F1 ↑</th></tr>";
+  std::string h = "<table><tr><th>set</th><th>rows</th>" + metric_headers(false) + "</tr>";
   auto row = [&](const std::string& name, const eval::Metrics& m) {
-    h += "<tr><td>" + escape(name) + "</td><td class=\"n\">" + std::to_string(m.synthetic_rows) + "</td>" + td(m.fid) +
-         td(m.mauve) + td(m.frontier_integral) + td(m.kl_cosine) + td(m.macro_f1) + "</tr>";
+    h += "<tr><td>" + escape(name) + "</td><td class=\"n\">" + std::to_string(m.synthetic_rows) + "</td>" +
+         metric_cells(m) + "</tr>";
   };
   for (const auto& s : r.sets) row(s.name, s.overall);
   if (r.ceiling) row("real training data (ceiling): " + r.ceiling->name, r.ceiling->overall);
@@ -32,13 +43,13 @@ std::string overall_table(const eval::SuiteResult& r) {
 }
 
 std::string group_table(const eval::SuiteResult& r) {
-  std::string h = "<table><tr><th>set</th><th>label</th><th>golden rows</th><th>set rows</th><th>FID ↓</th>"
-                  "<th>MAUVE ↑</th><th>frontier integral ↓</th><th>KL-cosine ↓</th><th>class F1 ↑</th></tr>";
+  std::string h =
+      "<table><tr><th>set</th><th>label</th><th>golden rows</th><th>set rows</th>" + metric_headers(true) + "</tr>";
   auto rows = [&](const std::string& name, const eval::SetResult& s) {
     for (const auto& [label, m] : s.groups)
       h += "<tr><td>" + escape(name) + "</td><td>" + escape(label) + "</td><td class=\"n\">" +
            std::to_string(m.golden_rows) + "</td><td class=\"n\">" + std::to_string(m.synthetic_rows) + "</td>" +
-           td(m.fid) + td(m.mauve) + td(m.frontier_integral) + td(m.kl_cosine) + td(m.macro_f1) + "</tr>";
+           metric_cells(m) + "</tr>";
   };
   for (const auto& s : r.sets) rows(s.name, s);
   if (r.ceiling) rows("ceiling: " + r.ceiling->name, *r.ceiling);

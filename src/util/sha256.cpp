@@ -1,9 +1,9 @@
-#include "embed/sha256.h"
+#include "util/sha256.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace mop::embed::detail {
+namespace mop::util {
 namespace {
 
 constexpr std::uint32_t kRound[64] = {
@@ -91,4 +91,4 @@ std::string to_hex(const std::uint8_t* bytes, std::size_t n) {
   return s;
 }
 
-}  // namespace mop::embed::detail
+}  // namespace mop::util

@@ -13,10 +13,10 @@
 
 #include "embed/glove_file.h"
 #include "embed/glove_tokenize.h"
-#include "embed/sha256.h"
 #include "mop/embed_glove.h"
 #include "mop/error.h"
 #include "mop/util/atomic_file.h"
+#include "util/sha256.h"
 
 namespace mop::embed {
 
@@ -126,8 +126,8 @@ struct GloveSif::Impl {
       if (u(at) < 0) u = -u;
       u /= u.norm();
     }
-    const auto d = detail::sha256(std::string_view(reinterpret_cast<const char*>(u.data()), sizeof(float) * u.size()));
-    pc_hash = detail::to_hex(d.data(), 8);
+    const auto d = util::sha256(std::string_view(reinterpret_cast<const char*>(u.data()), sizeof(float) * u.size()));
+    pc_hash = util::to_hex(d.data(), 8);
     pc = std::move(u);
   }
 
@@ -155,7 +155,7 @@ struct GloveSif::Impl {
     }
     if (!(total > 0)) throw Error("word counts " + path.string() + ": no counts");
     for (std::size_t i = 0; i < counts.size(); ++i) counts_p[i] = static_cast<float>(counts[i] / total);
-    p_name = "counts-" + detail::to_hex(detail::sha256(content).data(), 6);
+    p_name = "counts-" + util::to_hex(util::sha256(content).data(), 6);
   }
 };
 

@@ -1,0 +1,62 @@
+#pragma once
+// The metric table: one row per metric the suite reports, in the order every table shows them.
+// metrics.json, metrics.md, report.html, the stored per-set results (eval_store.h) and the tables
+// of `mop experiment` are all made from it, so adding a metric is its own file (metrics.h), its
+// computation in the suite (evaluate.cpp) and one row here.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mop/evaluate.h"
+
+namespace mop::eval {
+
+enum class Direction { LowerBetter, HigherBetter };
+
+struct MetricColumn {
+  std::string_view name;   // the JSON key (metrics.json, sets/KEY.json, tables.json)
+  std::string_view label;  // the column header in metrics.md and report.html, before the arrow
+  Direction direction;
+  std::optional<double> Metrics::*value;
+  bool downstream = false;         // the classifier's score, not a distance to the golden set
+  bool experiment_tables = true;   // a column of `mop experiment`'s tables (the paper's)
+  // Rows per golden label name some metrics differently (macro-F1 is then the class's own F1).
+  std::string_view group_name = {};   // empty: name
+  std::string_view group_label = {};  // empty: label
+  std::string_view formula = {};      // shown after the label in report.html's overall table
+  std::string (*format)(const std::optional<double>&) = format_value;  // how a value prints
+
+  std::string_view group_key() const { return group_name.empty() ? name : group_name; }
+  // Headers: the label and the better direction's arrow, "FID ↓".
+  std::string header() const;
+  std::string group_header() const;
+  std::string report_header() const;  // "KL-cosine KL(S‖G) ↓"
+};
+
+inline constexpr MetricColumn kMetricTable[] = {
+    {.name = "fid", .label = "FID", .direction = Direction::LowerBetter, .value = &Metrics::fid},
+    {.name = "mauve", .label = "MAUVE", .direction = Direction::HigherBetter, .value = &Metrics::mauve},
+    // Reported beside MAUVE; the paper's tables leave it out.
+    {.name = "frontier_integral",
+     .label = "frontier integral",
+     .direction = Direction::LowerBetter,
+     .value = &Metrics::frontier_integral,
+     .experiment_tables = false},
+    {.name = "kl_cosine",
+     .label = "KL-cosine",
+     .direction = Direction::LowerBetter,
+     .value = &Metrics::kl_cosine,
+     .formula = "KL(S‖G)"},
+    {.name = "macro_f1",
+     .label = "macro-F1",
+     .direction = Direction::HigherBetter,
+     .value = &Metrics::macro_f1,
+     .downstream = true,
+     .group_name = "class_f1",
+     .group_label = "class F1"},
+};
+
+// The row named `name`; throws mop::Error when there is none.
+const MetricColumn& metric_column(std::string_view name);
+
+}  // namespace mop::eval
