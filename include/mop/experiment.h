@@ -105,8 +105,8 @@ Config read_config(const std::filesystem::path& path);
 
 // One synthetic set the experiment produces and evaluates.
 struct SetPlan {
-  std::string name;     // table name, e.g. "mop", "zerogen", "mop-mix2", "transfer main->other"
-  std::string method;   // mop | zerogen | attrprompt | picle | progen
+  std::string name;     // table name: the method's, or e.g. "mop-mix2", "transfer-main-to-other"
+  std::string method;   // a generator's name (mop/generators.h)
   std::string variant;  // "" | no_exemplars | generic_personas | random_personas | mix | transfer
   int mix = 1;
   std::string fit_model, simulate_model;  // model names (fit_model empty for baselines)

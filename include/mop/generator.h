@@ -135,6 +135,7 @@ struct Inputs {
 struct GeneratorInfo {
   std::string name;
   std::string summary;        // one line
+  std::string example;        // the arguments of one `mop baseline NAME ...` run, for --help
   bool baseline = true;       // run by `mop baseline NAME` (MoP has mop simulate)
   bool default_method = true;  // in an experiment's methods when the config lists none
   Needs needs;

@@ -36,6 +36,7 @@ gen::GeneratorInfo attrprompt_info() {
   gen::GeneratorInfo info;
   info.name = "attrprompt";
   info.summary = "one random value of each attribute (subtopic, length, style, ...) per prompt (Yu et al. 2023)";
+  info.example = "-m model.gguf --domain news -n 1000 [--attributes attrs.json] -o ap.jsonl";
   info.settings = {gen::Setting::path("attributes", "JSON {\"attribute\": [\"value\", ...]} (default: the domain's set)")};
   info.make = [](const gen::Inputs& in) {
     const std::string file = in.settings.at("attributes");

@@ -59,6 +59,7 @@ gen::GeneratorInfo picle_info() {
   gen::GeneratorInfo info;
   info.name = "picle";
   info.summary = "per persona, the candidates most likely under it as in-context examples (Choi & Li 2024)";
+  info.example = "-m model.gguf --domain movie --data train.jsonl --personas personas.jsonl --pool 200 --shots 3 -n 1000 -o picle.jsonl";
   info.needs.scores = true;
   info.needs.personas = true;
   info.needs.records = true;

@@ -103,6 +103,8 @@ gen::GeneratorInfo progen_info() {
   gen::GeneratorInfo info;
   info.name = "progen";
   info.summary = "rounds of label-conditioned generation, each shown the most helpful samples so far (Ye et al. 2022)";
+  info.example = "-m model.gguf --domain movie -n 1000 --rounds 4 --shots 3 --class 'positive=You had a positive impression.' "
+                 "--class 'negative=You had a negative impression.' -o progen.jsonl";
   info.default_method = false;  // it needs labels
   info.needs.encoder = true;
   info.needs.all_labels = "progen trains a classifier on its samples";

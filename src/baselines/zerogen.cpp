@@ -22,6 +22,7 @@ gen::GeneratorInfo zerogen_info() {
   gen::GeneratorInfo info;
   info.name = "zerogen";
   info.summary = "the task's plain prompt: no persona, no exemplar (Ye et al. 2022)";
+  info.example = "-m model.gguf --domain movie -n 1000 --condition 'You had a positive impression.' --label positive -o zg.jsonl";
   info.make = [](const gen::Inputs& in) { return std::make_unique<Zerogen>(in); };
   return info;
 }

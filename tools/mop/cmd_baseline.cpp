@@ -136,6 +136,13 @@ std::string baseline_list() {
   return out;
 }
 
+std::string baseline_examples() {
+  std::string out;
+  for (const auto& g : gen::generators())
+    if (g.baseline && !g.example.empty()) out += "\n  mop baseline " + g.name + " " + g.example;
+  return out;
+}
+
 }  // namespace
 
 void register_baseline(CLI::App& app) {
@@ -148,12 +155,7 @@ void register_baseline(CLI::App& app) {
       "Output JSONL like mop simulate: index, text, context, label, provenance (method, model, seed, temperature,\n"
       "and the method's own fields). Rerunning the same command after an interruption continues it (OUT.partial).\n"
       "See docs/baselines.md.\n"
-      "Examples:\n"
-      "  mop baseline zerogen -m model.gguf --domain movie -n 1000 --condition 'You had a positive impression.' --label positive -o zg.jsonl\n"
-      "  mop baseline attrprompt -m model.gguf --domain news -n 1000 [--attributes attrs.json] -o ap.jsonl\n"
-      "  mop baseline picle -m model.gguf --domain movie --data train.jsonl --personas personas.jsonl --pool 200 --shots 3 -n 1000 -o picle.jsonl\n"
-      "  mop baseline progen -m model.gguf --domain movie -n 1000 --rounds 4 --shots 3 --class 'positive=You had a positive impression.'\n"
-      "                      --class 'negative=You had a negative impression.' -o progen.jsonl");
+      "Examples:" + baseline_examples());
   cmd->add_option("name", a->name, names)->required();
   cmd->add_option("-o,--out", a->out, "output JSONL")->required();
   cmd->add_option("-n,--samples", a->options.n, "number of samples")->capture_default_str();
