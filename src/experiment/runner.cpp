@@ -16,6 +16,7 @@
 #include "mop/simulator.h"
 #include "mop/util/atomic_file.h"
 #include "mop/util/jsonl.h"
+#include "mop/util/progress.h"
 
 namespace mop::experiment {
 namespace fs = std::filesystem;
@@ -283,7 +284,11 @@ class Runner {
       in.provenance = {{"experiment", c_.name}, {"model", in.lm->id()}};
       o.resume = fs::exists(run.config());  // an interrupted fit continues from its checkpoint
       method::EpochReport last;
-      method::fit(run, std::move(in), o, {}, [&](const method::EpochReport& r) {
+      auto bar = std::make_unique<util::ProgressBar>("fit " + name + " epoch 1", 0);
+      const auto step = [&](size_t d, size_t t) { bar->update(d, t); };
+      method::fit(run, std::move(in), o, step, [&](const method::EpochReport& r) {
+        bar->finish();
+        bar = std::make_unique<util::ProgressBar>("fit " + name + " epoch " + std::to_string(r.epoch + 1), 0);
         char line[160];
         std::snprintf(line, sizeof line, ": epoch %d train loss %.4f, val ll %.4f, gate uses %.1f pairs and %.1f personas", r.epoch,
                       r.train_loss, r.val_ll, r.effective_pairs, r.effective_personas);
@@ -392,7 +397,8 @@ class Runner {
       in.encoder = encoder.get();
     }
     auto generator = info.make(in);
-    gen::run_generator(*generator, lm, out, in.options);
+    util::ProgressBar bar("set " + set.name, in.options.n);
+    gen::run_generator(*generator, lm, out, in.options, [&](size_t d, size_t t) { bar.update(d, t); });
   }
 
   // The parts, in order, as one file with indices 0..n-1 (written atomically).

@@ -112,3 +112,22 @@ TEST(CliEmbed, StateForAnEncoderWithoutOneIsRefused) {
 }
 
 }  // namespace
+
+// Not a terminal (as here, under ctest): plain progress lines for logs, unless told otherwise.
+TEST(CliEmbed, ProgressIsPlainLinesInLogsAndCanBeTurnedOff) {
+  TempDir dir;
+  write_sample(dir.file("sample.jsonl"), 40);
+  const std::string cmd = cli_path() + " embed --input " + dir.file("sample.jsonl") + " --out " + dir.file("g.npy");
+  std::string err;
+  ASSERT_EQ(run_command(cmd, nullptr, &err), 0) << err;
+  EXPECT_NE(err.find("mop: embed: 40/40 (100.0%) in "), std::string::npos) << err;
+  EXPECT_EQ(err.find('\r'), std::string::npos) << "no bar redrawn in place in a log";
+  ASSERT_EQ(run_command(cmd + " --progress none", nullptr, &err), 0) << err;
+  EXPECT_EQ(err.find("mop: embed: 40/40"), std::string::npos) << err;
+  ASSERT_EQ(run_command("MOP_PROGRESS=none " + cmd, nullptr, &err), 0) << err;
+  EXPECT_EQ(err.find("mop: embed: 40/40"), std::string::npos) << err;
+  EXPECT_EQ(run_command("MOP_PROGRESS=loud " + cmd, nullptr, &err), 1);
+  EXPECT_NE(err.find("progress mode must be auto, bar, lines or none, got 'loud'"), std::string::npos) << err;
+  EXPECT_EQ(run_command(cmd + " --progress-interval -1", nullptr, &err), 1);
+  EXPECT_NE(err.find("--progress-interval must be at least 0 seconds"), std::string::npos) << err;
+}

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "mop/lm_llama.h"
 #include "mop/error.h"
+#include "mop/util/progress.h"
 
 int main(int argc, char** argv) {
   // Past a file-size limit (ulimit -f) the kernel would kill mop with SIGXFSZ mid-write; ignored,
@@ -15,6 +16,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // The CPU line says which instruction sets this binary's llama.cpp was built for.
   app.set_version_flag("--version", [] { return "mop " MOP_VERSION "\n" + mop::lm::cpu_backend_description(); });
+  // Progress of long steps: flags of mop itself, also accepted after the subcommand.
+  app.fallthrough();
+  app.add_option_function<std::string>(
+      "--progress", [](const std::string& v) { mop::util::set_progress_mode(mop::util::parse_progress_mode(v), mop::util::progress_interval()); },
+      "auto (a bar on a terminal, plain lines in logs; the default) | bar | lines | none (or MOP_PROGRESS)");
+  app.add_option_function<double>(
+      "--progress-interval", [](double s) { mop::util::set_progress_mode(mop::util::progress_mode(), s); },
+      "seconds between progress lines (default 30, or MOP_PROGRESS_INTERVAL)");
   mop::cli::register_lm(app);
   mop::cli::register_embed(app);
   mop::cli::register_personas(app);
