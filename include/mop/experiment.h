@@ -65,9 +65,6 @@ struct EvalSpec {
   std::optional<uint64_t> seed;
 };
 
-// The generators an experiment runs when its config lists no methods (GeneratorInfo::default_method).
-std::vector<std::string> default_method_names();
-
 struct Config {
   std::filesystem::path file;  // the YAML it was read from
   std::string name;
@@ -83,7 +80,7 @@ struct Config {
   method::PersonaOptions personas;
   method::FitOptions fit;
   size_t fit_max_records = 0;
-  std::vector<std::string> methods = default_method_names();  // generators (mop/generators.h)
+  std::vector<std::string> methods;  // generators; without the key, each with default_method set
   // Each baseline's own settings, normalised (gen::normalize_settings), by generator name.
   std::map<std::string, nlohmann::json> settings;
   double baseline_temperature = 1.0;
@@ -94,14 +91,15 @@ struct Config {
   EvalSpec eval;
 };
 
-// The names accepted in `methods` (the registry's generators) and `ablations`.
-std::vector<std::string> method_names();
+// The names accepted in `ablations` (`methods` takes the registry's generators).
 std::vector<std::string> ablation_names();
 
 // Reads and checks a config. Relative paths are resolved against the config file's folder (model
 // names starting with hf: are left alone). Unknown keys, wrong types and bad values throw mop::Error
-// naming the file, line and key.
+// naming the file, line and key. Methods and baseline settings are checked against the registry
+// (mop/generators.h), or against `generators` (the parser alone, as the fuzz target links it).
 Config read_config(const std::filesystem::path& path);
+Config read_config(const std::filesystem::path& path, const std::vector<gen::GeneratorInfo>& generators);
 
 // One synthetic set the experiment produces and evaluates.
 struct SetPlan {

@@ -1,6 +1,4 @@
 // The suite's results as metrics.json and metrics.md.
-#include <cmath>
-#include <cstdio>
 
 #include "mop/evaluate.h"
 #include "mop/metric_table.h"
@@ -58,15 +56,6 @@ std::string overall_line(const std::string& name, const Metrics& m) {
 }
 
 }  // namespace
-
-std::string format_value(const std::optional<double>& value) {
-  if (!value) return "—";
-  char buf[32];
-  const double v = *value;
-  if (v != 0 && std::fabs(v) < 1e-3) std::snprintf(buf, sizeof buf, "%.2e", v);
-  else std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
 
 nlohmann::json to_json(const SuiteResult& result) {
   nlohmann::json rows = nlohmann::json::array();

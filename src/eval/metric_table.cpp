@@ -1,5 +1,8 @@
-// The metric table's headers and the lookup by name.
+// The metric table's headers, its number format and the lookup by name.
 #include "mop/metric_table.h"
+
+#include <cmath>
+#include <cstdio>
 
 #include "mop/error.h"
 
@@ -20,6 +23,15 @@ std::string MetricColumn::group_header() const {
 
 std::string MetricColumn::report_header() const {
   return formula.empty() ? header() : with_arrow(std::string(label) + " " + std::string(formula), direction);
+}
+
+std::string format_value(const std::optional<double>& value) {
+  if (!value) return "—";
+  char buf[32];
+  const double v = *value;
+  if (v != 0 && std::fabs(v) < 1e-3) std::snprintf(buf, sizeof buf, "%.2e", v);
+  else std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
 }
 
 const MetricColumn& metric_column(std::string_view name) {

@@ -13,6 +13,8 @@ namespace mop::experiment {
 namespace fs = std::filesystem;
 namespace {
 
+using Generators = std::vector<gen::GeneratorInfo>;
+
 // Paths in a config are relative to the config's own folder, so a config works from any cwd.
 std::string resolve(const fs::path& base, const std::string& path) {
   if (path.empty() || path.rfind("hf:", 0) == 0 || fs::path(path).is_absolute()) return path;
@@ -91,27 +93,15 @@ std::string ModelSpec::identity() const {
   return "http:" + (options.http.model.empty() ? std::string("(the servers' first model)") : options.http.model);
 }
 
-std::vector<std::string> method_names() {
-  std::vector<std::string> out;
-  for (const auto& g : gen::generators()) out.push_back(g.name);
-  return out;
-}
-
-std::vector<std::string> default_method_names() {
-  std::vector<std::string> out;
-  for (const auto& g : gen::generators())
-    if (g.default_method) out.push_back(g.name);
-  return out;
-}
 std::vector<std::string> ablation_names() { return {"no_exemplars", "generic_personas", "random_personas"}; }
 
 namespace {
 
 // The baselines section: temperature, then each baseline's own settings (mop/generators.h) as
 // NAME_KEY (picle_pool), or KEY alone where only one baseline has it (attributes).
-void read_baseline_settings(const Section& b, const fs::path& base, Config& c) {
+void read_baseline_settings(const Section& b, const fs::path& base, const Generators& generators, Config& c) {
   std::map<std::string, int> owners;  // setting key -> baselines that have it
-  for (const auto& g : gen::generators())
+  for (const auto& g : generators)
     if (g.baseline)
       for (const auto& s : g.settings) ++owners[s.key];
   // The classes of a generator that needs every label come from the labels section.
@@ -119,7 +109,7 @@ void read_baseline_settings(const Section& b, const fs::path& base, Config& c) {
     return !g.needs.all_labels.empty() && s.key == "classes";
   };
   std::set<std::string> known = {"temperature"};
-  for (const auto& g : gen::generators())
+  for (const auto& g : generators)
     if (g.baseline)
       for (const auto& s : g.settings) {
         if (from_labels(g, s)) continue;
@@ -128,7 +118,7 @@ void read_baseline_settings(const Section& b, const fs::path& base, Config& c) {
       }
   b.allow(known);
   b.get("temperature", c.baseline_temperature);
-  for (const auto& g : gen::generators()) {
+  for (const auto& g : generators) {
     if (!g.baseline) continue;
     nlohmann::json given = nlohmann::json::object();
     std::map<std::string, std::string> spelled;  // setting key -> the key the file uses
@@ -163,7 +153,7 @@ void read_baseline_settings(const Section& b, const fs::path& base, Config& c) {
   }
 }
 
-Config read_config_checked(const fs::path& path) {
+Config read_config_checked(const fs::path& path, const Generators& generators) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path.string());
@@ -296,11 +286,19 @@ Config read_config_checked(const fs::path& path) {
     f.get("max_records", c.fit_max_records);
   }
 
-  top.get("methods", c.methods);
-  check_names(top, "methods", c.methods, method_names());
+  std::vector<std::string> names;
+  for (const auto& g : generators) {
+    names.push_back(g.name);
+    if (g.default_method) c.methods.push_back(g.name);
+  }
+  if (top.has("methods")) {
+    c.methods.clear();
+    top.get("methods", c.methods);
+  }
+  check_names(top, "methods", c.methods, names);
   if (c.methods.empty()) top.fail("methods", "give at least one method");
-  if (top.has("baselines")) read_baseline_settings(top.child("baselines"), base, c);
-  for (const auto& g : gen::generators())
+  if (top.has("baselines")) read_baseline_settings(top.child("baselines"), base, generators, c);
+  for (const auto& g : generators)
     if (g.baseline && !c.settings.count(g.name))
       c.settings[g.name] = gen::normalize_settings(g, nlohmann::json::object(), [](const gen::Setting& s) { return s.key; });
   if (top.has("ablations")) {
@@ -319,7 +317,7 @@ Config read_config_checked(const fs::path& path) {
   for (int l : c.mixing)
     if (l < 2) top.fail("mixing", "each L must be at least 2 (L = 1 is MoP itself), got " + std::to_string(l));
   for (const auto& m : c.methods) {
-    const auto& needs = gen::find_generator(m).needs;
+    const auto& needs = std::find_if(generators.begin(), generators.end(), [&](const auto& g) { return g.name == m; })->needs;
     if (!needs.all_labels.empty() && c.labels.mode == "none")
       top.fail("methods", needs.all_labels + ": it needs labels (labels.mode condition or persona)");
   }
@@ -361,9 +359,9 @@ Config read_config_checked(const fs::path& path) {
 
 }  // namespace
 
-Config read_config(const fs::path& path) {
+Config read_config(const fs::path& path, const Generators& generators) {
   try {
-    return read_config_checked(path);
+    return read_config_checked(path, generators);
   } catch (const YAML::Exception& e) {  // e.g. a key that is itself a list or mapping
     throw Error(path.string() + (e.mark.is_null() ? std::string() : ":" + std::to_string(e.mark.line + 1)) + ": " + e.msg);
   }
