@@ -23,7 +23,6 @@ std::string flag_of(const gen::Setting& s) { return "--" + (s.flag.empty() ? s.k
 // One flag per setting key across the baselines, as text (CLI11 checks nothing; the generator's
 // normalize_settings does, naming the flag).
 struct SettingFlag {
-  const gen::Setting* setting = nullptr;
   std::string value;
   std::vector<std::string> values;  // list settings
   CLI::Option* option = nullptr;
@@ -120,7 +119,6 @@ void add_setting_flags(CLI::App* cmd, BaselineArgs& a) {
   }
   for (const gen::Setting* s : order) {
     SettingFlag& f = a.settings[s->key];
-    f.setting = s;
     std::string h = help[s->key];
     if (!s->default_value.is_array() && !(s->default_value.is_string() && s->default_value.get<std::string>().empty()))
       h += " [" + (s->default_value.is_string() ? s->default_value.get<std::string>() : s->default_value.dump()) + "]";
