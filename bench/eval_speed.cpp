@@ -4,7 +4,13 @@
 //   eval_speed A.npy [B.npy]            real embeddings: G = A, S = B; with one file, its first
 //                                       half against its second half
 // Options: --n N (rows per set, default 5000), --iters N / --redo N (MAUVE k-means, defaults
-// 500 / 5 as the reference), --clusters K (default auto: n / 10).
+// 500 / 5 as the reference), --clusters K (default auto: n / 10), --skip-fixed (leave out the
+// fixed-iteration MAUVE, which takes minutes at the defaults).
+//
+// MAUVE runs three times: the default k-means path (restarts stop at their fixed point and run
+// side by side), the same with the restarts one after another, and today's path (every restart
+// all niter iterations, one after another), with the values and the ratio old / new; all must
+// agree.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/mauve_detail.h"
 #include "mop/metrics.h"
 #include "mop/util/npy.h"
 
@@ -49,7 +56,11 @@ double seconds(F&& f) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void run(const Matrix& g, const Matrix& s, const mop::eval::MauveOptions& mo) {
+bool same_histograms(const mop::eval::MauveResult& a, const mop::eval::MauveResult& b) {
+  return a.golden_hist == b.golden_hist && a.synthetic_hist == b.synthetic_hist;
+}
+
+void run(const Matrix& g, const Matrix& s, const mop::eval::MauveOptions& mo, bool skip_fixed) {
   std::printf("G %ld x %ld, S %ld x %ld\n", static_cast<long>(g.rows()), static_cast<long>(g.cols()),
               static_cast<long>(s.rows()), static_cast<long>(s.cols()));
   mop::eval::FidResult f;
@@ -59,10 +70,26 @@ void run(const Matrix& g, const Matrix& s, const mop::eval::MauveOptions& mo) {
   const double t_kl = seconds([&] { k = mop::eval::kl_cosine(g, s); });
   std::printf("  KL-cosine  %8.2f s   value %.6f (%lld pairs per set)\n", t_kl, k.kl,
               static_cast<long long>(k.golden_pairs));
+  using mop::eval::detail::KMeansPath;
   mop::eval::MauveResult r;
-  const double t_mauve = seconds([&] { r = mop::eval::mauve(g, s, mo); });
-  std::printf("  MAUVE      %8.2f s   value %.6f (frontier integral %.6f; %d clusters, %d PCA dims)\n",
+  const double t_mauve = seconds([&] { r = mop::eval::detail::mauve(g, s, mo, KMeansPath::fast); });
+  std::printf("  MAUVE      %8.2f s   value %.6f (frontier integral %.6f; %d clusters, %d PCA dims; "
+              "k-means with early stop, parallel restarts)\n",
               t_mauve, r.mauve, r.frontier_integral, r.num_clusters, r.pca_components);
+  std::fflush(stdout);
+  mop::eval::MauveResult serial;
+  const double t_serial = seconds([&] { serial = mop::eval::detail::mauve(g, s, mo, KMeansPath::early_stop_serial); });
+  std::printf("  MAUVE      %8.2f s   value %.6f (k-means with early stop, restarts one after another)\n", t_serial,
+              serial.mauve);
+  if (skip_fixed) return;
+  mop::eval::MauveResult old;
+  const double t_old = seconds([&] { old = mop::eval::detail::mauve(g, s, mo, KMeansPath::fixed_iterations); });
+  std::printf("  MAUVE old  %8.2f s   value %.6f (frontier integral %.6f; k-means %d fixed iterations, serial)\n",
+              t_old, old.mauve, old.frontier_integral, mo.kmeans_iters);
+  std::printf("  MAUVE speed-up %.2fx (old %.2f s / new %.2f s; early stop alone %.2fx); values differ by %.3g, "
+              "histograms %s\n",
+              t_old / t_mauve, t_old, t_mauve, t_old / t_serial, std::fabs(old.mauve - r.mauve),
+              same_histograms(old, r) && same_histograms(old, serial) ? "identical" : "DIFFERENT");
   std::fflush(stdout);
 }
 
@@ -70,6 +97,7 @@ void run(const Matrix& g, const Matrix& s, const mop::eval::MauveOptions& mo) {
 
 int main(int argc, char** argv) {
   long n = 5000;
+  bool skip_fixed = false;
   mop::eval::MauveOptions mo;
   std::vector<std::string> files;
   try {
@@ -79,7 +107,8 @@ int main(int argc, char** argv) {
         if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
         return std::stol(argv[++i]);
       };
-      if (a == "--n") n = value();
+      if (a == "--skip-fixed") skip_fixed = true;
+      else if (a == "--n") n = value();
       else if (a == "--iters") mo.kmeans_iters = static_cast<int>(value());
       else if (a == "--redo") mo.kmeans_redo = static_cast<int>(value());
       else if (a == "--clusters") mo.num_clusters = static_cast<int>(value());
@@ -90,17 +119,17 @@ int main(int argc, char** argv) {
     if (files.empty()) {
       std::printf("no .npy given: RANDOM clustered data (50 topics, decaying noise spectrum), "
                   "not real embeddings\n");
-      for (long d : {768L, 100L}) run(clustered(n, d, 1, 0.0), clustered(n, d, 2, 1.0), mo);
+      for (long d : {768L, 100L}) run(clustered(n, d, 1, 0.0), clustered(n, d, 2, 1.0), mo, skip_fixed);
     } else if (files.size() == 1) {
       const Matrix all = mop::util::read_npy(files[0]);
       const long half = std::min(n, static_cast<long>(all.rows()) / 2);
       std::printf("real embeddings from %s: first %ld rows vs the next %ld\n", files[0].c_str(), half, half);
-      run(all.topRows(half), all.middleRows(half, half), mo);
+      run(all.topRows(half), all.middleRows(half, half), mo, skip_fixed);
     } else {
       const Matrix g = mop::util::read_npy(files[0]), s = mop::util::read_npy(files[1]);
       std::printf("real embeddings: G from %s, S from %s (at most %ld rows each)\n", files[0].c_str(),
                   files[1].c_str(), n);
-      run(g.topRows(std::min<long>(n, g.rows())), s.topRows(std::min<long>(n, s.rows())), mo);
+      run(g.topRows(std::min<long>(n, g.rows())), s.topRows(std::min<long>(n, s.rows())), mo, skip_fixed);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "eval_speed: %s\n", e.what());

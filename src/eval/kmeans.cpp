@@ -4,8 +4,11 @@
 
 namespace mop::eval::detail {
 
-std::vector<int> kmeans_labels(const embed::Matrix& x, int k, int niter, int nredo, int seed) {
-  return cluster::kmeans(x, k, {niter, nredo, seed}).labels;
+std::vector<int> kmeans_labels(const embed::Matrix& x, int k, int niter, int nredo, int seed, KMeansPath path) {
+  cluster::KMeansOptions o{niter, nredo, seed};
+  o.early_stop = path != KMeansPath::fixed_iterations;
+  o.parallel = path == KMeansPath::fast;
+  return cluster::kmeans(x, k, o).labels;
 }
 
 }  // namespace mop::eval::detail

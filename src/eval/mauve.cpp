@@ -29,6 +29,11 @@ void check_options(const MauveOptions& o) {
 
 MauveResult mauve(const embed::Matrix& golden, const embed::Matrix& synthetic,
                   const MauveOptions& options) {
+  return detail::mauve(golden, synthetic, options, detail::KMeansPath::fast);
+}
+
+MauveResult detail::mauve(const embed::Matrix& golden, const embed::Matrix& synthetic,
+                          const MauveOptions& options, KMeansPath path) {
   detail::check_pair(golden, synthetic, "MAUVE");
   check_options(options);
   const int k = resolve_clusters(options, golden.rows(), synthetic.rows());
@@ -48,7 +53,7 @@ MauveResult mauve(const embed::Matrix& golden, const embed::Matrix& synthetic,
 
   const embed::Matrix reduced = detail::pca_reduce(stacked, options.pca_variance);
   const std::vector<int> labels =
-      detail::kmeans_labels(reduced, k, options.kmeans_iters, options.kmeans_redo, options.seed + 2);
+      detail::kmeans_labels(reduced, k, options.kmeans_iters, options.kmeans_redo, options.seed + 2, path);
 
   std::vector<double> p(static_cast<size_t>(k), 0.0), q(static_cast<size_t>(k), 0.0);
   for (long i = 0; i < static_cast<long>(labels.size()); ++i)

@@ -13,8 +13,18 @@ namespace mop::eval::detail {
 // by mauve's argmax(cumsum >= fraction) + 1. Returned as float, ready for faiss.
 embed::Matrix pca_reduce(const Eigen::MatrixXd& x, double fraction);
 
+// Which k-means path MAUVE runs: the default (restarts that stop at their fixed point, side by
+// side), the same one restart after another, or today's fixed-iteration serial one. All give the
+// same labels; bench/eval_speed times them.
+enum class KMeansPath { fast, early_stop_serial, fixed_iterations };
+
 // faiss k-means on the rows of x (k <= rows), then each row's nearest centroid.
-std::vector<int> kmeans_labels(const embed::Matrix& x, int k, int niter, int nredo, int seed);
+std::vector<int> kmeans_labels(const embed::Matrix& x, int k, int niter, int nredo, int seed,
+                               KMeansPath path = KMeansPath::fast);
+
+// mop::eval::mauve with the k-means path chosen.
+MauveResult mauve(const embed::Matrix& golden, const embed::Matrix& synthetic, const MauveOptions& options,
+                  KMeansPath path);
 
 // numpy.linspace(start, stop, num), element for element.
 std::vector<double> linspace(double start, double stop, int num);
