@@ -1,7 +1,7 @@
 #pragma once
 // mop::eval's suite: everything `mop eval` computes for sets that are already loaded and encoded.
 // For each synthetic set S against the golden set G: FID, MAUVE (+ frontier integral), KL-cosine
-// KL(S || G), and the downstream macro-F1 of a classifier trained on S's labels and tested on G's;
+// KL(S || G), k-NN precision, recall, density and coverage, and the downstream macro-F1 of a classifier trained on S's labels and tested on G's;
 // the same per golden label; and, given real training data, the ceiling row (its classifier's
 // macro-F1, and its distances to G as a real-vs-real reference). metrics.h holds the metrics;
 // report.h draws the results.
@@ -66,11 +66,13 @@ struct GroupMinimums {
   long fid = 10;        // rows per side for FID
   long kl_cosine = 10;  // rows per side for KL-cosine (45 pairs)
   long mauve = 20;      // rows per side for MAUVE, and never fewer than its cluster count
+  long prdc = 10;       // rows per side for precision/recall/density/coverage, and never fewer than k + 1
 };
 
 struct SuiteOptions {
   MauveOptions mauve;
   KlCosineOptions kl_cosine;
+  PrdcOptions prdc;
   Classifier classifier = Classifier::Softmax;
   SoftmaxOptions softmax;
   FastTextOptions fasttext;
@@ -86,6 +88,10 @@ struct Metrics {
   std::optional<double> mauve;
   std::optional<double> frontier_integral;
   std::optional<double> kl_cosine;   // KL(S || G), nats
+  std::optional<double> precision;   // k-NN manifold metrics (prdc in metrics.h)
+  std::optional<double> recall;
+  std::optional<double> density;
+  std::optional<double> coverage;
   std::optional<double> macro_f1;    // per group: the F1 of that label's class
   int mauve_clusters = 0;            // 0 when MAUVE was not computed
   std::vector<std::string> notes;
@@ -119,8 +125,9 @@ void check_sizes(const EvalSet& golden, const std::vector<const EvalSet*>& other
 class ResultStore;  // mop/eval_store.h
 
 // Runs every comparison. `train` may be null (no ceiling). Labels outside the golden label set are
-// kept in training but have no group; a labelled set sharing no label with the golden set is a
-// mop::Error (most likely the wrong --label field or file). progress, if set, gets one line per step.
+// kept in training but have no group; a labelled set sharing no label with the golden set (another
+// data set, or the wrong --label) gets its overall distances and notes in place of its macro-F1 and
+// per-label rows. progress, if set, gets one line per step.
 // With a store, each comparison's result is looked up there first and kept there once computed.
 SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& synthetic, const EvalSet* train,
                      const SuiteOptions& options,

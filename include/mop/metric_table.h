@@ -47,6 +47,11 @@ inline constexpr MetricColumn kMetricTable[] = {
      .direction = Direction::LowerBetter,
      .value = &Metrics::kl_cosine,
      .formula = "KL(S‖G)"},
+    // k-NN manifold metrics (prdc in mop/metrics.h): fidelity, diversity, and their robust forms.
+    {.name = "precision", .label = "precision", .direction = Direction::HigherBetter, .value = &Metrics::precision},
+    {.name = "recall", .label = "recall", .direction = Direction::HigherBetter, .value = &Metrics::recall},
+    {.name = "density", .label = "density", .direction = Direction::HigherBetter, .value = &Metrics::density},
+    {.name = "coverage", .label = "coverage", .direction = Direction::HigherBetter, .value = &Metrics::coverage},
     {.name = "macro_f1",
      .label = "macro-F1",
      .direction = Direction::HigherBetter,

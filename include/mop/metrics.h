@@ -103,6 +103,30 @@ KlCosineResult kl_cosine(const embed::Matrix& golden, const embed::Matrix& synth
                          const KlCosineOptions& options = {});
 
 // ---------------------------------------------------------------------------------------------
+// k-NN manifold metrics, following the authors' compute_prdc (clovaai/generative-evaluation-prdc)
+// with real = G and fake = S. Each row's radius is its Euclidean distance to its k-th nearest row
+// of its own set (the (k+1)-th smallest distance, its own 0 included); "inside" is strictly less.
+//   precision (Kynkäänniemi et al. 2019): share of S rows inside some G row's ball (fidelity);
+//   recall    (same):                     share of G rows inside some S row's ball (diversity);
+//   density   (Naeem et al. 2020):        mean over S rows of the G balls holding it, divided by k
+//                                         (1 on average when S is distributed like G; may exceed 1);
+//   coverage  (same):                     share of G rows whose ball holds at least one S row.
+// All in [0, 1] but density; higher is closer. Distances in double (BLAS products, with near-equal
+// rows computed directly so equal rows are exactly 0). Each set needs at least nearest_k + 1 rows.
+struct PrdcOptions {
+  int nearest_k = 5;  // the authors' default
+};
+
+struct PrdcResult {
+  double precision = 0;
+  double recall = 0;
+  double density = 0;
+  double coverage = 0;
+};
+
+PrdcResult prdc(const embed::Matrix& golden, const embed::Matrix& synthetic, const PrdcOptions& options = {});
+
+// ---------------------------------------------------------------------------------------------
 // Downstream task: macro-F1 of predicted against true labels. Classes are the union of labels in
 // both lists (as scikit-learn's f1_score); a class's F1 is 2TP / (2TP + FP + FN).
 double macro_f1(const std::vector<std::string>& truth, const std::vector<std::string>& predicted);

@@ -26,7 +26,7 @@ std::string rows_note(const char* metric, long g, long s, long need) {
          " synthetic rows, needs at least " + std::to_string(need) + " on each side";
 }
 
-// FID, MAUVE and KL-cosine of one pair of embedding sets. With minimums (per-group use), a metric
+// FID, MAUVE, KL-cosine and the k-NN metrics of one pair of embedding sets. With minimums (per-group use), a metric
 // whose minimum is not met is left out with a note; without, the metrics' own errors apply.
 Metrics distances(const embed::Matrix& g, const embed::Matrix& s, const SuiteOptions& o,
                   const GroupMinimums* minimums, KlCosineResult* kl_detail) {
@@ -54,6 +54,18 @@ Metrics distances(const embed::Matrix& g, const embed::Matrix& s, const SuiteOpt
     if (kl_detail) *kl_detail = std::move(r);
   } else {
     m.notes.push_back(rows_note("KL-cosine", g.rows(), s.rows(), minimums->kl_cosine));
+  }
+
+  // A k-NN radius needs k other rows in the set; a set too small gets a note even overall.
+  const long prdc_need = std::max<long>(minimums ? minimums->prdc : 0, o.prdc.nearest_k + 1L);
+  if (least >= prdc_need) {
+    const PrdcResult p = prdc(g, s, o.prdc);
+    m.precision = p.precision;
+    m.recall = p.recall;
+    m.density = p.density;
+    m.coverage = p.coverage;
+  } else {
+    m.notes.push_back(rows_note("precision, recall, density and coverage", g.rows(), s.rows(), prdc_need));
   }
   return m;
 }
@@ -116,14 +128,24 @@ SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_
   r.path = clf_set.path;
   r.persona_usage = clf_set.persona_usage;
   r.distance_rows = dist_set.texts.size();
-  if (progress) progress(r.name + ": FID, MAUVE, KL-cosine on " + std::to_string(r.distance_rows) + " rows");
+  const std::string disjoint = disjoint_labels(clf_set, golden_labels);
+  if (!disjoint.empty() && progress)
+    progress(r.name + ": " + disjoint + "; computing the distances only, without macro-F1 and per-label rows");
+  if (progress)
+    progress(r.name + ": FID, MAUVE, KL-cosine, precision/recall/density/coverage on " +
+             std::to_string(r.distance_rows) + " rows");
   r.overall = distances(golden.embeddings, dist_set.embeddings, o, nullptr, &r.kl_detail);
+  if (!disjoint.empty()) {
+    // Another data set, or the wrong --label: the whole-set distances are its result.
+    r.overall.notes.push_back("macro-F1 and per-label rows left out: " + disjoint +
+                              ", so a classifier trained on its labels cannot predict the golden ones and none of "
+                              "its rows falls in a golden label's group; the distances compare the whole sets");
+    return r;
+  }
 
   std::optional<detail::Downstream> downstream;
-  const std::string disjoint = disjoint_labels(clf_set, golden_labels);
   const std::string f1_missing =
       golden_labels.empty() ? "macro-F1 skipped: the golden set has no labels"
-      : !disjoint.empty()   ? "macro-F1 skipped: " + disjoint + ", so a classifier trained on it cannot predict them"
       : clf_set.labels.empty()
           ? "macro-F1 skipped: " + clf_set.name + " has no labels" +
                 (clf_set.label_note.empty() ? "" : " (" + clf_set.label_note + ")")
@@ -177,10 +199,16 @@ nlohmann::json settings_of(const SuiteOptions& options) {
         {"bins", k.bins}, {"range", {-1, 1}}, {"smoothing", k.smoothing}, {"max_pairs", k.max_pairs},
         {"seed", k.seed}}},
       {"classifier", {{"name", classifier_name(options.classifier)}}},
+      {"prdc",
+       {{"nearest_k", options.prdc.nearest_k},
+        {"distance", "Euclidean on the embeddings; radius = distance to the k-th nearest row of the same set"},
+        {"reference", "compute_prdc of clovaai/generative-evaluation-prdc (real = golden, fake = synthetic)"}}},
       {"group_minimums",
        {{"fid", options.group_minimums.fid}, {"kl_cosine", options.group_minimums.kl_cosine},
-        {"mauve", options.group_minimums.mauve}}},
-      {"distilbert", "not available: no model weights can be fetched here"}};
+        {"mauve", options.group_minimums.mauve}, {"prdc", options.group_minimums.prdc}}},
+      {"distilbert", "in its place, macro-F1 comes from the " + std::string(classifier_name(options.classifier)) +
+                         " classifier (settings.classifier) trained on each set's labels; mop does not fine-tune "
+                         "the paper's DistilBERT"}};
   auto& c = settings["classifier"];
   if (options.classifier == Classifier::Softmax) {
     c["l2"] = options.softmax.l2;
@@ -196,7 +224,7 @@ nlohmann::json settings_of(const SuiteOptions& options) {
 }
 
 // Bump when a change to the metric code changes values, so results stored by older code are not reused.
-constexpr const char* kStoreVersion = "mop-eval-set-1";
+constexpr const char* kStoreVersion = "mop-eval-set-2";
 
 void feed(util::Sha256& h, std::string_view s) {
   const std::uint64_t n = s.size();

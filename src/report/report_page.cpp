@@ -69,6 +69,13 @@ std::string notes_list(const eval::SuiteResult& r) {
   return h + "</ul>";
 }
 
+// " (k = 5)": the k of the k-NN metrics, as the settings record it ("" when they do not).
+std::string prdc_k(const eval::SuiteResult& r) {
+  const auto& s = r.settings;
+  if (!s.contains("prdc") || !s["prdc"].contains("nearest_k")) return "";
+  return " (k = " + std::to_string(s["prdc"]["nearest_k"].get<int>()) + ")";
+}
+
 struct Bounds {
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   void add(double x, double y) {
@@ -134,7 +141,12 @@ std::string render_html(const eval::SuiteResult& result, const eval::EvalSet& go
        "<p class=\"caption\">FID: Fréchet distance of Gaussians fitted to the embeddings (lower is closer). MAUVE: "
        "area under the divergence frontier of cluster histograms (higher is closer); frontier integral: lower is "
        "closer. KL-cosine: KL(S ‖ G) between the within-set pairwise cosine-similarity histograms, synthetic "
-       "relative to golden (lower is closer). macro-F1: a classifier trained on the set's labels, tested on the "
+       "relative to golden (lower is closer). Precision, recall, density and coverage (higher is closer) compare "
+       "k-nearest-neighbour balls, each row's ball reaching its k-th nearest row of its own set" + prdc_k(result) + ": "
+       "precision is the share of synthetic rows inside some golden ball (fidelity), recall the share of golden rows "
+       "inside some synthetic ball (diversity), density the mean number of golden balls holding a synthetic row over "
+       "k (about 1 when the sets match; may exceed 1), coverage the share of golden balls holding a synthetic row, so "
+       "a golden region the set misses lowers it. macro-F1: a classifier trained on the set's labels, tested on the "
        "golden labels. The ceiling row is real training data: its classifier bounds the F1, its distances show "
        "what real-vs-real looks like.</p>\n";
 

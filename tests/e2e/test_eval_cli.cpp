@@ -66,6 +66,12 @@ TEST(EvalCli, HeldOutSliceBeatsOtherCorpusAndEveryOutputIsWritten) {
   EXPECT_GT(a.at("mauve").get<double>(), b.at("mauve").get<double>());
   EXPECT_LT(a.at("frontier_integral").get<double>(), b.at("frontier_integral").get<double>());
   EXPECT_LT(a.at("kl_cosine").get<double>(), b.at("kl_cosine").get<double>());
+  EXPECT_GT(a.at("recall").get<double>(), b.at("recall").get<double>());
+  EXPECT_GT(a.at("coverage").get<double>(), b.at("coverage").get<double>());
+  // Density is about 1 for a sample of the same corpus; B crowds into dense golden regions (above 1).
+  EXPECT_NEAR(a.at("density").get<double>(), 1.0, 0.2);
+  EXPECT_GT(a.at("precision").get<double>(), 0.5);
+  EXPECT_EQ(m.at("settings").at("prdc").at("nearest_k"), 5);
   EXPECT_GT(a.at("mauve").get<double>(), 0.8);
   EXPECT_LT(b.at("mauve").get<double>(), 0.3);
   EXPECT_EQ(a.at("mauve_clusters"), 20);
@@ -83,6 +89,7 @@ TEST(EvalCli, HeldOutSliceBeatsOtherCorpusAndEveryOutputIsWritten) {
       EXPECT_TRUE(g.at("mauve").is_number()) << set << " " << label;
       EXPECT_TRUE(g.at("kl_cosine").is_number()) << set << " " << label;
       EXPECT_TRUE(g.at("class_f1").is_number()) << set << " " << label;
+      EXPECT_TRUE(g.at("coverage").is_number()) << set << " " << label;
     }
   EXPECT_LT(find_row(m, "a.jsonl", "group", "positive").at("fid").get<double>(),
             find_row(m, "b.jsonl", "group", "positive").at("fid").get<double>());
@@ -101,10 +108,14 @@ TEST(EvalCli, HeldOutSliceBeatsOtherCorpusAndEveryOutputIsWritten) {
   EXPECT_NE(html.find("persona usage: b.jsonl"), std::string::npos);
   EXPECT_NE(html.find("golden vs a.jsonl (PCA, 2-SD ellipses per label)"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
+  for (const char* header : {"precision ↑", "recall ↑", "density ↑", "coverage ↑"})
+    EXPECT_NE(html.find(header), std::string::npos) << header;
+  EXPECT_EQ(html.find("fetched here"), std::string::npos);
   EXPECT_EQ(count(html, "http"), count(html, "http://www.w3.org/2000/svg"));  // nothing fetched
   const std::string md = read_file(dir.file("out/metrics.md"));
   EXPECT_NE(md.find("| a.jsonl | 200 |"), std::string::npos);
   EXPECT_NE(md.find("real training data (ceiling): train.jsonl"), std::string::npos);
+  EXPECT_NE(md.find("| coverage ↑ |"), std::string::npos) << md;
   EXPECT_EQ(out, md);  // the table is also printed
 }
 
@@ -199,16 +210,24 @@ TEST(EvalCli, LabelsSharingNothingWithGoldenGetDistancesAndNotes) {
   write_slice("agnews/test.jsonl", 0, 60, dir.file("news.jsonl"));
   std::string err;
   ASSERT_EQ(run_command(cli_path() + " eval --golden " + dir.file("golden.jsonl") + " --synthetic " +
-                            dir.file("news.jsonl") + " --mauve-clusters 6 --out " + dir.file("out"), nullptr, &err), 0) << err;
+                            dir.file("news.jsonl") + " --mauve-clusters 6 --prdc-k 3 --out " + dir.file("out"), nullptr, &err), 0) << err;
   const json m = json::parse(read_file(dir.file("out/metrics.json")));
   const json row = find_row(m, "news.jsonl", "synthetic");
-  EXPECT_TRUE(row.at("fid").is_number());
-  EXPECT_TRUE(row.at("mauve").is_number());
+  for (const char* key : {"fid", "mauve", "kl_cosine", "precision", "recall", "density", "coverage"})
+    EXPECT_TRUE(row.at(key).is_number()) << key;
   EXPECT_TRUE(row.at("macro_f1").is_null());
-  EXPECT_NE(row.at("notes").dump().find("share none with the golden set's"), std::string::npos) << row.dump();
-  const json group = find_row(m, "news.jsonl", "group", "negative");
-  EXPECT_TRUE(group.at("fid").is_null());
-  EXPECT_NE(group.at("notes").dump().find("share none with the golden set's"), std::string::npos) << group.dump();
+  EXPECT_EQ(m.at("settings").at("prdc").at("nearest_k"), 3);
+  const std::string why = "macro-F1 and per-label rows left out: news.jsonl's labels (business, sci/tech, sports, world) "
+                          "share none with the golden set's (negative, positive)";
+  EXPECT_NE(row.at("notes").dump().find(why), std::string::npos) << row.dump();
+  for (const auto& r : m.at("rows")) EXPECT_NE(r.at("role"), "group") << r.dump();  // no per-label rows at all
+  // The same note in the log, metrics.md and the report.
+  EXPECT_NE(err.find("news.jsonl: news.jsonl's labels (business, sci/tech, sports, world) share none with the golden "
+                     "set's (negative, positive); computing the distances only"), std::string::npos) << err;
+  EXPECT_NE(read_file(dir.file("out/metrics.md")).find("- news.jsonl: " + why), std::string::npos);
+  std::string html_why = why;  // as the report escapes it
+  for (std::size_t at; (at = html_why.find('\'')) != std::string::npos;) html_why.replace(at, 1, "&#39;");
+  EXPECT_NE(read_file(dir.file("out/report.html")).find(html_why), std::string::npos);
 }
 
 TEST(EvalCli, FewerRowsThanClustersFailsBeforeAnyWork) {

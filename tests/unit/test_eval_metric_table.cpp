@@ -29,6 +29,9 @@ mop::eval::SuiteResult made_up_result() {
   s.overall.fid = 0.5;
   s.overall.mauve = 2.5e-5;
   s.overall.kl_cosine = 0;
+  s.overall.precision = 0.75;
+  s.overall.recall = 0.5;
+  s.overall.density = 1.25;
   s.overall.macro_f1 = 1.0 / 3.0;
   s.groups = {{"pos", s.overall}};
   r.sets = {s};
@@ -66,6 +69,10 @@ TEST(MetricTable, RowsHaveUniqueNamesAndTheirDirections) {
   EXPECT_EQ(mop::eval::metric_column("macro_f1").direction, Direction::HigherBetter);
   EXPECT_EQ(mop::eval::metric_column("macro_f1").group_key(), "class_f1");
   EXPECT_EQ(mop::eval::metric_column("fid").group_key(), "fid");
+  for (const char* name : {"precision", "recall", "density", "coverage"}) {
+    EXPECT_EQ(mop::eval::metric_column(name).direction, Direction::HigherBetter) << name;
+    EXPECT_TRUE(mop::eval::metric_column(name).experiment_tables) << name;
+  }
 }
 
 // The headers and numbers every output printed before there was a table.
@@ -76,8 +83,10 @@ TEST(MetricTable, HeadersAndFormatsAreTheOutputsOwn) {
     group_headers.push_back(c.group_header());
     report_headers.push_back(c.report_header());
   }
-  EXPECT_EQ(headers, (std::vector<std::string>{"FID ↓", "MAUVE ↑", "frontier integral ↓", "KL-cosine ↓", "macro-F1 ↑"}));
-  EXPECT_EQ(group_headers, (std::vector<std::string>{"FID ↓", "MAUVE ↑", "frontier integral ↓", "KL-cosine ↓", "class F1 ↑"}));
+  EXPECT_EQ(headers, (std::vector<std::string>{"FID ↓", "MAUVE ↑", "frontier integral ↓", "KL-cosine ↓", "precision ↑",
+                                               "recall ↑", "density ↑", "coverage ↑", "macro-F1 ↑"}));
+  EXPECT_EQ(group_headers, (std::vector<std::string>{"FID ↓", "MAUVE ↑", "frontier integral ↓", "KL-cosine ↓",
+                                                     "precision ↑", "recall ↑", "density ↑", "coverage ↑", "class F1 ↑"}));
   EXPECT_EQ(report_headers[3], "KL-cosine KL(S‖G) ↓");
   const auto& fid = mop::eval::metric_column("fid");
   EXPECT_EQ(fid.format(0.5), "0.5000");
@@ -95,7 +104,8 @@ TEST(MetricTable, MarkdownAndJsonFollowTheTable) {
   EXPECT_EQ(cells_of_line(md, "| set | rows |"), overall) << md;
   EXPECT_EQ(cells_of_line(md, "| set | label |"), group) << md;
   EXPECT_EQ(cells_of_line(md, "| s.jsonl | 50 |"),
-            (std::vector<std::string>{"s.jsonl", "50", "0.5000", "2.50e-05", "—", "0.0000", "0.3333"}))
+            (std::vector<std::string>{"s.jsonl", "50", "0.5000", "2.50e-05", "—", "0.0000", "0.7500", "0.5000", "1.2500",
+                                      "—", "0.3333"}))
       << md;
 
   const auto j = mop::eval::to_json(r);

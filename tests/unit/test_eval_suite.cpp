@@ -9,6 +9,7 @@
 #include "mop/error.h"
 #include "mop/eval_store.h"
 #include "mop/evaluate.h"
+#include "mop/metrics.h"
 
 using mop::eval::EvalSet;
 
@@ -75,6 +76,9 @@ TEST(EvalSuite, CloseSetScoresBetterThanShiftedSetOverallAndPerLabel) {
   EXPECT_GT(*n.mauve, *f.mauve);
   EXPECT_LT(*n.kl_cosine, *f.kl_cosine);
   EXPECT_EQ(n.mauve_clusters, 20);
+  EXPECT_GT(*n.coverage, *f.coverage);
+  EXPECT_GT(*n.recall, *f.recall);
+  EXPECT_GT(*n.density, *f.density);
   EXPECT_DOUBLE_EQ(*n.macro_f1, 1.0);  // separable blobs: a perfect classifier
   for (const char* label : {"neg", "pos"}) {
     EXPECT_EQ(group(r.sets[0], label).golden_rows, 100u);
@@ -83,6 +87,39 @@ TEST(EvalSuite, CloseSetScoresBetterThanShiftedSetOverallAndPerLabel) {
   }
   EXPECT_FALSE(r.ceiling);
   EXPECT_EQ(r.settings.at("kl_cosine").at("direction").get<std::string>().rfind("KL(S || G)", 0), 0u);
+  EXPECT_EQ(r.settings.at("prdc").at("nearest_k"), 5);
+  // The DistilBERT setting tells the user what gives the F1, not what our machines can fetch.
+  const std::string distilbert = r.settings.at("distilbert").get<std::string>();
+  EXPECT_EQ(distilbert.find("fetch"), std::string::npos) << distilbert;
+  EXPECT_NE(distilbert.find("softmax classifier"), std::string::npos) << distilbert;
+}
+
+TEST(EvalSuite, KnnMetricsFollowTheirKAndSkipSetsTooSmallForIt) {
+  const EvalSet golden = blobs("g", 40, 0, 1), synth = blobs("s", 40, 0.5, 2);
+  mop::eval::SuiteOptions o;
+  o.prdc.nearest_k = 3;
+  const auto r = mop::eval::evaluate(golden, {synth}, nullptr, o);
+  const auto direct = mop::eval::prdc(golden.embeddings, synth.embeddings, o.prdc);
+  EXPECT_EQ(*r.sets[0].overall.precision, direct.precision);
+  EXPECT_EQ(*r.sets[0].overall.recall, direct.recall);
+  EXPECT_EQ(*r.sets[0].overall.density, direct.density);
+  EXPECT_EQ(*r.sets[0].overall.coverage, direct.coverage);
+  EXPECT_TRUE(group(r.sets[0], "pos").coverage);  // 40 rows per label: enough for the per-label rows
+  EXPECT_EQ(r.settings.at("prdc").at("nearest_k"), 3);
+
+  // k = 50 needs 51 rows per side: a note overall (80 rows) and per label (40), the rest still computed.
+  o.prdc.nearest_k = 50;
+  o.mauve.num_clusters = 4;
+  const auto big = mop::eval::evaluate(golden, {synth}, nullptr, o);
+  EXPECT_TRUE(big.sets[0].overall.coverage);
+  EXPECT_FALSE(group(big.sets[0], "pos").coverage);
+  EXPECT_TRUE(has_note(group(big.sets[0], "pos").notes,
+                       "precision, recall, density and coverage skipped: 40 golden and 40 synthetic rows, needs at least 51"));
+  o.prdc.nearest_k = 100;
+  const auto huge = mop::eval::evaluate(golden, {synth}, nullptr, o);
+  EXPECT_FALSE(huge.sets[0].overall.precision);
+  EXPECT_TRUE(huge.sets[0].overall.fid);
+  EXPECT_TRUE(has_note(huge.sets[0].overall.notes, "needs at least 101 on each side"));
 }
 
 TEST(EvalSuite, SmallGroupsGetNotesInsteadOfMetrics) {
@@ -155,7 +192,23 @@ TEST(EvalSuite, ImpossibleInputsAreUserErrorsAndForeignLabelsGetNotes) {
     std::string notes;
     for (const auto& n : r.sets[0].overall.notes) notes += n + "\n";
     EXPECT_NE(notes.find("share none with the golden set's"), std::string::npos) << notes;
-    for (const auto& [label, m] : r.sets[0].groups) EXPECT_FALSE(m.macro_f1) << label;
+    EXPECT_TRUE(r.sets[0].overall.coverage && r.sets[0].overall.precision);
+    // One note says why, and there are no per-label rows at all (not rows of dashes).
+    EXPECT_TRUE(has_note(r.sets[0].overall.notes, "macro-F1 and per-label rows left out: o's labels (sports, world) share "
+                                                  "none with the golden set's (neg, pos)"))
+        << notes;
+    EXPECT_TRUE(r.sets[0].groups.empty());
+    const auto j = mop::eval::to_json(r);
+    EXPECT_EQ(j.at("rows").size(), 1u);
+    const std::string md = mop::eval::to_markdown(r);
+    EXPECT_NE(md.find("- o: macro-F1 and per-label rows left out"), std::string::npos) << md;
+    EXPECT_EQ(md.find("| o | neg |"), std::string::npos) << md;
+    // The log says it before the slow part.
+    std::vector<std::string> lines;
+    mop::eval::evaluate(golden, {other}, nullptr, {}, [&](const std::string& l) { lines.push_back(l); });
+    ASSERT_FALSE(lines.empty());
+    EXPECT_NE(lines[0].find("share none with the golden set's"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("distances only, without macro-F1 and per-label rows"), std::string::npos) << lines[0];
   }
 
   EvalSet narrow = blobs("n", 20, 0, 2);

@@ -1,5 +1,5 @@
-// mop eval: compare synthetic sets with a golden set (FID, MAUVE, KL-cosine, downstream macro-F1,
-// per label) and write metrics.json, metrics.md and report.html into one folder.
+// mop eval: compare synthetic sets with a golden set (FID, MAUVE, KL-cosine, k-NN precision, recall,
+// density and coverage, downstream macro-F1, per label) and write metrics.json, metrics.md and report.html into one folder.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -27,6 +27,7 @@ struct EvalArgs {
   int mauve_clusters = 0;
   double mauve_scaling = 5;
   int kl_bins = 100;
+  int prdc_k = 5;
   std::uint64_t seed = 0;
   bool seed_given = false;
   embed::EncoderOptions encoder_options;
@@ -40,9 +41,11 @@ eval::SuiteOptions suite_options(const EvalArgs& a) {
   if (a.mauve_clusters < 0) throw Error("--mauve-clusters must be positive (or 0 for auto)");
   if (!(a.mauve_scaling > 0)) throw Error("--mauve-scaling must be positive");
   if (a.kl_bins < 2) throw Error("--kl-bins must be at least 2");
+  if (a.prdc_k < 1) throw Error("--prdc-k must be at least 1");
   o.mauve.num_clusters = a.mauve_clusters;
   o.mauve.scaling_factor = a.mauve_scaling;
   o.kl_cosine.bins = a.kl_bins;
+  o.prdc.nearest_k = a.prdc_k;
   if (a.seed_given) {  // otherwise each stage keeps its reference default (MAUVE 25, others 0)
     o.mauve.seed = static_cast<int>(a.seed % 1'000'000'000);
     o.kl_cosine.seed = a.seed;
@@ -78,12 +81,15 @@ void run_eval(const EvalArgs& a) {
 
 void register_eval(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
-  auto* cmd = app.add_subcommand("eval", "Compare synthetic sets with a golden set: FID, MAUVE, KL-cosine, macro-F1");
+  auto* cmd = app.add_subcommand("eval", "Compare synthetic sets with a golden set: FID, MAUVE, KL-cosine, precision/recall/density/coverage, macro-F1");
   cmd->footer(
       "Outputs in --out: metrics.json (settings, one row per set and per (set, golden label)), metrics.md,\n"
       "report.html (one self-contained page: tables, PCA scatter with 2-SD ellipses per label, pairwise-cosine\n"
       "histograms, persona usage), and encoder_state.json for encoders fitted to a corpus (glove-sif: fitted on\n"
       "the golden set, used for every set). KL-cosine is KL(S || G), synthetic relative to golden.\n"
+      "Precision, recall, density and coverage compare k-nearest-neighbour balls of the two sets (--prdc-k).\n"
+      "A labelled set whose labels share none with the golden set's gets its distances only (no macro-F1,\n"
+      "no per-label rows), with a note.\n"
       "Each set's result is also kept in --out's sets/ folder, keyed by everything it depends on: a rerun\n"
       "(after a crash, or with more --synthetic sets) computes only the sets not there yet (--fresh: all).\n"
       "Classifiers: softmax (on embeddings) or fasttext (on texts), in place of the paper's fine-tuned DistilBERT.\n"
@@ -106,6 +112,8 @@ void register_eval(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--mauve-scaling", args->mauve_scaling, "MAUVE scaling c in exp(-c KL)")->capture_default_str();
   cmd->add_option("--kl-bins", args->kl_bins, "KL-cosine histogram bins over [-1, 1]")->capture_default_str();
+  cmd->add_option("--prdc-k", args->prdc_k, "k of the k-NN radii for precision, recall, density and coverage")
+      ->capture_default_str();
   auto* seed = cmd->add_option("--seed", args->seed, "one seed for MAUVE's k-means, KL-cosine's pair sample, fastText "
                                                      "and the ceiling sample (default: each stage's own)");
   cmd->add_option("--cache-dir", args->encoder_options.cache_dir, "mop cache folder (default $MOP_CACHE_DIR or ~/.cache/mop)");
