@@ -70,6 +70,11 @@ void run(const Matrix& g, const Matrix& s, const mop::eval::MauveOptions& mo, bo
   const double t_kl = seconds([&] { k = mop::eval::kl_cosine(g, s); });
   std::printf("  KL-cosine  %8.2f s   value %.6f (%lld pairs per set)\n", t_kl, k.kl,
               static_cast<long long>(k.golden_pairs));
+  // k-NN precision, recall, density and coverage (k = 5), timed beside MAUVE.
+  mop::eval::PrdcResult p;
+  const double t_prdc = seconds([&] { p = mop::eval::prdc(g, s); });
+  std::printf("  PRDC (k=5) %8.2f s   precision %.4f, recall %.4f, density %.4f, coverage %.4f\n", t_prdc,
+              p.precision, p.recall, p.density, p.coverage);
   using mop::eval::detail::KMeansPath;
   mop::eval::MauveResult r;
   const double t_mauve = seconds([&] { r = mop::eval::detail::mauve(g, s, mo, KMeansPath::fast); });
