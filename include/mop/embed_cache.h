@@ -54,6 +54,7 @@ class CachedEncoder final : public Encoder {
 
  private:
   void exec(const char* sql);
+  void switch_to_wal();
 
   std::shared_ptr<Encoder> inner_;
   std::filesystem::path path_;

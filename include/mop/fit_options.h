@@ -46,6 +46,14 @@ struct FitOptions {
   uint64_t seed = 0;
   GateConfig gate;
   AdamConfig adam{1e-2};
+  // Token budgets (docs/method.md, "Long records"): an exemplar shown in a prompt is cut to
+  // max_exemplar_tokens of the model's tokens (at a word boundary, ending " [...]"), and the cut
+  // text is what the run keeps, so simulation shows the same prompts. A response longer than
+  // max_response_tokens is scored on its first tokens ("cut") or left out of fitting ("skip").
+  // 0: no budget. Runs from before the budgets read as 0 (they had none).
+  int max_exemplar_tokens = 256;
+  int max_response_tokens = 1024;
+  std::string long_responses = "cut";
   bool resume = false;        // continue from the newest valid checkpoint in the run directory
   bool no_exemplars = false;  // ablation: prompts carry the persona only (the gate keeps one
                               // empty exemplar, so Omega is 1 and only pi and tau are learned)

@@ -92,6 +92,10 @@ class LanguageModel {
   // Sampled continuations, in request order.
   virtual std::vector<Generation> generate(const std::vector<GenerateRequest>& requests,
                                            const Progress& progress = {}) = 0;
+
+  // How many tokens each text takes as a continuation (no special tokens), in order: what
+  // score() counts in Score::n_tokens. Token budgets (long records cut to fit) use it.
+  virtual std::vector<size_t> count_tokens(const std::vector<std::string>& texts) = 0;
 };
 
 }  // namespace mop::lm

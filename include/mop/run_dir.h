@@ -3,7 +3,8 @@
 // model it was fitted with (so a run can be simulated with another model):
 //   config.json          every setting, resolved, with data and encoder identities
 //   personas.jsonl       id, text, cluster size, member ids
-//   exemplars.jsonl      id (pool index), source (training row), record id, context, text
+//   exemplars.jsonl      id (pool index), source (training row), record id, context, text (as
+//                        shown in prompts; cut and full_tokens when the token budget cut it)
 //   encoder.state.json   the encoder's fitted state (GloVe-SIF's common component), if it has one
 //   gate.bin             W_x, W_g, W_e and tau (see mop/gate.h), written when training ends
 //   train_log.jsonl      one line per epoch
@@ -24,7 +25,9 @@ struct Exemplar {
   size_t source = 0;     // index of the training record it was drawn from
   std::string record_id;
   std::optional<std::string> context;
-  std::string text;
+  std::string text;       // as shown in prompts: cut to the run's token budget when `cut`
+  bool cut = false;
+  size_t full_tokens = 0; // the uncut text's tokens, when cut
 };
 
 class RunDir {

@@ -52,6 +52,9 @@ struct EpochReport {
   double tau_min = 0, tau_max = 0;   // range of the personas' temperatures
   double one_persona_share = 0;      // records whose gate's top M pairs all have one persona
   size_t lm_pairs = 0, lm_tokens = 0;  // scored by the LM this epoch (cache misses)
+  // Token budgets (FitOptions::max_*_tokens), the same every epoch: exemplars cut, responses cut
+  // or left out of fitting.
+  size_t exemplars_cut = 0, responses_cut = 0, responses_skipped = 0;
   double seconds = 0;
 };
 
@@ -62,6 +65,9 @@ using StepCallback = std::function<void(size_t done, size_t total)>;
 // M larger than K*N, ...), naming the setting.
 void fit(const RunDir& run, FitInputs inputs, const FitOptions& options, const StepCallback& on_step = {},
          const EpochCallback& on_epoch = {});
+
+// What the token budgets did, in words ("12 exemplars cut to 256 tokens; ..."); "" when nothing.
+std::string token_budget_summary(size_t exemplars_cut, size_t responses_cut, size_t responses_skipped, const FitOptions& o);
 
 // A plain-words warning when the fitted gate collapsed (fewer than 2 effective personas of 8 or
 // more), naming what to try (for the options it was fitted with); nullopt when it did not.

@@ -2,8 +2,10 @@
 // concurrent writers wait instead of failing; INSERT OR REPLACE lets two processes store the same text (same id, same vector).
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include "mop/embed_cache.h"
@@ -61,7 +63,7 @@ CachedEncoder::CachedEncoder(std::shared_ptr<Encoder> inner, const std::filesyst
   }
   try {
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-    exec("PRAGMA journal_mode=WAL");
+    switch_to_wal();
     exec("PRAGMA synchronous=NORMAL");
     exec("BEGIN IMMEDIATE");
     Statement version(db_, "PRAGMA user_version", path_);
@@ -84,6 +86,24 @@ CachedEncoder::CachedEncoder(std::shared_ptr<Encoder> inner, const std::filesyst
 }
 
 CachedEncoder::~CachedEncoder() { sqlite3_close(db_); }
+
+// Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
+// without the busy handler, when another process is switching or recovering the same file at that
+// moment (seen with several processes opening a fresh cache together). So retry, within the
+// busy timeout, with short sleeps.
+void CachedEncoder::switch_to_wal() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (int attempt = 0;; ++attempt) {
+    char* msg = nullptr;
+    const int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, &msg);
+    sqlite3_free(msg);
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) break;
+    if (std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 + 5 * (attempt % 8)));
+  }
+  exec("PRAGMA journal_mode=WAL");  // once more, to throw with SQLite's own message
+}
 
 void CachedEncoder::exec(const char* sql) {
   char* msg = nullptr;

@@ -263,7 +263,8 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
   if (top.has("fit")) {
     const Section f = top.child("fit");
     f.allow({"exemplars", "top_m", "pair_choice", "guided_pairs", "guide_weight", "guide_gate_share", "epochs", "batch", "lr", "weight_decay", "dim", "tau_init", "tau_min", "tau_max",
-             "tau_tolerance", "val_fraction", "max_val", "reference_pairs", "max_records"});
+             "tau_tolerance", "val_fraction", "max_val", "reference_pairs", "max_records", "max_exemplar_tokens",
+             "max_response_tokens", "long_responses"});
     f.get("exemplars", c.fit.n_exemplars);
     f.get("top_m", c.fit.top_m);
     f.get("pair_choice", c.fit.pair_choice);
@@ -284,6 +285,10 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
     f.get("max_val", c.fit.max_val);
     f.get("reference_pairs", c.fit.reference_pairs);
     f.get("max_records", c.fit_max_records);
+    f.get("max_exemplar_tokens", c.fit.max_exemplar_tokens);
+    f.get("max_response_tokens", c.fit.max_response_tokens);
+    f.get("long_responses", c.fit.long_responses);
+    if (c.fit.long_responses != "cut" && c.fit.long_responses != "skip") f.fail("long_responses", "must be cut or skip");
   }
 
   std::vector<std::string> names;

@@ -295,6 +295,8 @@ class Runner {
         say("fit " + name + line);
         last = r;
       });
+      const std::string budget = method::token_budget_summary(last.exemplars_cut, last.responses_cut, last.responses_skipped, o);
+      if (!budget.empty()) say("fit " + name + ": token budgets: " + budget);
       if (const auto warning = method::collapse_warning(last, n_personas, o))
         say("fit " + name + ": warning: " + *warning);
     });

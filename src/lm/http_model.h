@@ -23,6 +23,8 @@ class HttpModel final : public LanguageModel {
   using LanguageModel::render;
   std::vector<Score> score(const std::vector<ScoreRequest>& requests, const Progress& progress) override;
   std::vector<Generation> generate(const std::vector<GenerateRequest>& requests, const Progress& progress) override;
+  // POST /tokenize (vLLM, SGLang); a clear error naming the capability where the server lacks it.
+  std::vector<size_t> count_tokens(const std::vector<std::string>& texts) override;
 
   const std::string& model_name() const { return model_; }
   http::EndpointPool& pool() { return *pool_; }

@@ -67,6 +67,17 @@ void HttpModel::check_scoring(size_t e) {
                 " (missing capability: vLLM-style /tokenize)" + need);
 }
 
+std::vector<size_t> HttpModel::count_tokens(const std::vector<std::string>& texts) {
+  if (texts.empty()) return {};
+  if (score_api_ == ScoreApi::unknown) check_scoring(0);  // names /tokenize when it is missing
+  std::vector<size_t> out(texts.size());
+  pool_->run(
+      texts.size(),
+      [&](size_t i) { return http::Call{"/tokenize", {{"model", model_}, {"prompt", texts[i]}, {"add_special_tokens", false}}}; },
+      [&](size_t i, const nlohmann::json& j) { out[i] = answers::tokens(j).size(); });
+  return out;
+}
+
 std::vector<Score> HttpModel::score(const std::vector<ScoreRequest>& requests, const Progress& progress) {
   if (chat_) throw Error("scoring needs --api completions (prompts rendered by mop, scored token by token)");
   if (score_api_ == ScoreApi::unknown) check_scoring(0);  // opened without ModelNeeds::score

@@ -115,6 +115,13 @@ Tokens LlamaModel::tokenize_prompt(const std::string& text) const {
 
 Tokens LlamaModel::tokenize_text(const std::string& text) const { return lm::tokenize(vocab_, text, false, false); }
 
+std::vector<size_t> LlamaModel::count_tokens(const std::vector<std::string>& texts) {
+  std::vector<size_t> out;
+  out.reserve(texts.size());
+  for (const auto& t : texts) out.push_back(tokenize_text(t).size());
+  return out;
+}
+
 std::string LlamaModel::token_piece(llama_token token, bool special) const {
   char buf[256];
   int n = llama_token_to_piece(vocab_, token, buf, sizeof buf, 0, special);

@@ -27,6 +27,7 @@ class LlamaModel final : public LanguageModel {
   using LanguageModel::render;
   std::vector<Score> score(const std::vector<ScoreRequest>& requests, const Progress& progress) override;
   std::vector<Generation> generate(const std::vector<GenerateRequest>& requests, const Progress& progress) override;
+  std::vector<size_t> count_tokens(const std::vector<std::string>& texts) override;
 
   // Prompts may contain the template's special tokens; BOS is added when the model wants one and
   // the rendered text does not already start with it.

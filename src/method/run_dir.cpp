@@ -50,7 +50,8 @@ nlohmann::json RunDir::read_config() const {
     throw Error(config().string() + ": invalid JSON: " + util::short_json_error(e.what()));
   }
   const nlohmann::json known = {{"method", ""}, {"options", fit_options_to_json(FitOptions{})}, {"encoder", ""},
-                                {"personas", 0}, {"records", 0}, {"provenance", nlohmann::json::object()}};
+                                {"personas", 0}, {"records", 0}, {"provenance", nlohmann::json::object()},
+                                {"token_budget", {{"exemplars_cut", 0}, {"responses_cut", 0}, {"responses_skipped", 0}}}};
   check_keys(j, known, "", config());
   if (!j.contains("options")) throw Error(config().string() + ": missing key \"options\"");
   return j;
@@ -61,6 +62,10 @@ void RunDir::write_exemplars(const std::vector<Exemplar>& pool) const {
   for (const auto& e : pool) {
     nlohmann::json j = {{"id", e.id}, {"source", e.source}, {"record_id", e.record_id}, {"text", e.text}};
     if (e.context) j["context"] = *e.context;
+    if (e.cut) {
+      j["cut"] = true;
+      j["full_tokens"] = e.full_tokens;
+    }
     text += util::dump_json_line(j) + "\n";
   }
   util::write_file_atomic(exemplars(), text);
@@ -75,6 +80,8 @@ std::vector<Exemplar> RunDir::read_exemplars() const {
     e.context = line.optional_string("context");
     e.record_id = line.optional_string("record_id").value_or("");
     if (auto s = line.optional_number("source")) e.source = static_cast<size_t>(*s);
+    if (auto c = line.optional_bool("cut")) e.cut = *c;
+    if (auto f = line.optional_number("full_tokens")) e.full_tokens = static_cast<size_t>(*f);
     out.push_back(std::move(e));
   }
   return out;

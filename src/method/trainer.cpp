@@ -10,6 +10,7 @@
 
 #include "method/pair_choice.h"
 #include "method/score_cache.h"
+#include "method/token_budget.h"
 #include "mop/error.h"
 #include "mop/prompts.h"
 
@@ -50,6 +51,14 @@ void check_options(const FitOptions& o, size_t n_records, size_t n_personas) {
     bad("--top-m " + std::to_string(o.top_m) + " is larger than the " + std::to_string(n_personas) + " x " +
         std::to_string(o.n_exemplars - 1) + " persona-exemplar pairs available to a record");
   if (n_records < 3) bad("too few records to fit (" + std::to_string(n_records) + ")");
+  // A budget too small for a marker and a few words would show the model nothing of use.
+  constexpr int kMinBudget = 16;
+  if (o.max_exemplar_tokens != 0 && o.max_exemplar_tokens < kMinBudget)
+    bad("--max-exemplar-tokens must be 0 (no budget) or at least " + std::to_string(kMinBudget));
+  if (o.max_response_tokens != 0 && o.max_response_tokens < kMinBudget)
+    bad("--max-response-tokens must be 0 (no budget) or at least " + std::to_string(kMinBudget));
+  if (o.long_responses != "cut" && o.long_responses != "skip")
+    bad("--long-responses must be cut or skip, got \"" + o.long_responses + "\"");
   guided_pair_count(o);  // throws on a bad --pair-choice, --guided-pairs or --guide-weight
 }
 
@@ -82,6 +91,8 @@ class Trainer {
   };
 
   void prepare();
+  void budget_responses();
+  void budget_exemplars();
   std::string prompt(int persona, int exemplar, size_t record) const;
   std::vector<CachedScore> scores(const std::vector<Need>& needs, EpochReport& report);
   Eigen::VectorXd hx(size_t record) const { return hx_.row(context_row_[record]).transpose(); }
@@ -107,9 +118,55 @@ class Trainer {
   std::unique_ptr<PairChooser> chooser_;
   ScoreCache cache_;
   std::vector<nlohmann::json> log_;  // one line per finished epoch, also kept in each checkpoint
+  size_t exemplars_cut_ = 0, responses_cut_ = 0, responses_skipped_ = 0;
 };
 
+// Responses over the budget are cut (scored on their first tokens, no marker: the model is asked
+// for the text itself) or left out before the split, so every later step sees the same records.
+void Trainer::budget_responses() {
+  auto& records = in_.records;
+  if (o_.max_response_tokens <= 0) return;
+  std::vector<std::string> texts;
+  texts.reserve(records.size());
+  for (const auto& r : records) texts.push_back(r.text);
+  const size_t budget = static_cast<size_t>(o_.max_response_tokens);
+  if (o_.long_responses == "skip") {
+    const auto counts = in_.lm->count_tokens(texts);
+    std::vector<data::Record> kept;
+    for (size_t i = 0; i < records.size(); ++i)
+      if (counts[i] <= budget) kept.push_back(std::move(records[i]));
+    responses_skipped_ = records.size() - kept.size();
+    records = std::move(kept);
+    if (records.size() < 3)
+      throw Error("too few records to fit (" + std::to_string(records.size()) + ") after leaving out " +
+                  std::to_string(responses_skipped_) + " longer than --max-response-tokens " + std::to_string(budget) +
+                  " (raise it, or --long-responses cut)");
+  } else {
+    const auto fitted = fit_to_budget(*in_.lm, texts, budget);
+    for (size_t i = 0; i < records.size(); ++i)
+      if (fitted[i].cut) {
+        records[i].text = fitted[i].text;
+        ++responses_cut_;
+      }
+  }
+}
+
+void Trainer::budget_exemplars() {
+  if (o_.max_exemplar_tokens <= 0 || exemplars_.empty()) return;
+  std::vector<std::string> texts;
+  for (const auto& e : exemplars_) texts.push_back(e.text);
+  const auto fitted = fit_to_budget(*in_.lm, texts, static_cast<size_t>(o_.max_exemplar_tokens), kCutMarker);
+  for (size_t j = 0; j < exemplars_.size(); ++j)
+    if (fitted[j].cut) {
+      exemplars_[j].text = fitted[j].text;
+      exemplars_[j].cut = true;
+      exemplars_[j].full_tokens = fitted[j].full_tokens;
+      ++exemplars_cut_;
+    }
+}
+
 void Trainer::prepare() {
+  budget_responses();
   const auto& records = in_.records;
   split(records.size(), o_, train_, val_);
   pool_pos_.assign(records.size(), -1);
@@ -127,6 +184,10 @@ void Trainer::prepare() {
     exemplars_.push_back({static_cast<int>(j), pool[j], r.id, r.context, r.text});
     pool_pos_[pool[j]] = static_cast<int>(j);
   }
+  budget_exemplars();
+  if (exemplars_cut_ + responses_cut_ + responses_skipped_ > 0)
+    std::fprintf(stderr, "mop: token budgets: %s\n",
+                 token_budget_summary(exemplars_cut_, responses_cut_, responses_skipped_, o_).c_str());
 
   // The encoder adapts to the training responses once; the state is kept with the run.
   auto& enc = *in_.encoder;
@@ -143,6 +204,8 @@ void Trainer::prepare() {
   // The encoder's identity includes its fitted state: simulate checks it.
   auto config = run_.read_config();
   config["encoder"] = enc.id();
+  config["token_budget"] = {{"exemplars_cut", exemplars_cut_}, {"responses_cut", responses_cut_},
+                            {"responses_skipped", responses_skipped_}};
   run_.write_config(config);
   std::vector<std::string> persona_texts, exemplar_texts, contexts;
   for (const auto& p : in_.personas) persona_texts.push_back(p.text);
@@ -352,6 +415,9 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     EpochReport report;
     report.epoch = epoch + 1;
+    report.exemplars_cut = exemplars_cut_;
+    report.responses_cut = responses_cut_;
+    report.responses_skipped = responses_skipped_;
     cache_.reset_counts();
     std::vector<size_t> order = train_;
     std::mt19937_64 rng(o_.seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(epoch + 1));
@@ -410,6 +476,9 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
                      {"lm_pairs", report.lm_pairs},
                      {"lm_tokens", report.lm_tokens},
                      {"tau_mean", gate.tau().mean()},
+                     {"exemplars_cut", report.exemplars_cut},
+                     {"responses_cut", report.responses_cut},
+                     {"responses_skipped", report.responses_skipped},
                      {"seconds", report.seconds}});
     save_checkpoint(run_.checkpoint(epoch + 1), gate, adam, checkpoint_extra(epoch + 1));
     run_.write_log(log_);
@@ -428,6 +497,18 @@ void discard_unstarted(const RunDir& run, bool fresh_root) {
 }
 
 }  // namespace
+
+std::string token_budget_summary(size_t exemplars_cut, size_t responses_cut, size_t responses_skipped, const FitOptions& o) {
+  std::string s;
+  const auto add = [&](const std::string& part) { s += (s.empty() ? "" : "; ") + part; };
+  if (exemplars_cut) add(std::to_string(exemplars_cut) + " exemplars cut to " + std::to_string(o.max_exemplar_tokens) + " tokens");
+  if (responses_cut)
+    add(std::to_string(responses_cut) + " responses scored on their first " + std::to_string(o.max_response_tokens) + " tokens");
+  if (responses_skipped)
+    add(std::to_string(responses_skipped) + " responses longer than " + std::to_string(o.max_response_tokens) +
+        " tokens left out");
+  return s;
+}
 
 std::optional<std::string> collapse_warning(const EpochReport& last, int n_personas, const FitOptions& fitted) {
   if (n_personas < 8 || !(last.effective_personas < 2)) return std::nullopt;

@@ -32,6 +32,13 @@ std::optional<double> JsonLine::optional_number(const std::string& field) const 
   return it->get<double>();
 }
 
+std::optional<bool> JsonLine::optional_bool(const std::string& field) const {
+  auto it = value.find(field);
+  if (it == value.end() || it->is_null()) return std::nullopt;
+  if (!it->is_boolean()) fail(field, std::string("expected true or false, got ") + it->type_name());
+  return it->get<bool>();
+}
+
 std::vector<JsonLine> read_jsonl_objects(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open " + path + ": " + std::strerror(errno));

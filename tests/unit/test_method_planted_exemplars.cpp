@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include "mop/error.h"
@@ -134,6 +135,16 @@ class PlantedLm : public lm::LanguageModel {
   }
   std::vector<lm::Generation> generate(const std::vector<lm::GenerateRequest>&, const lm::Progress&) override {
     throw Error("the planted scorer does not generate");
+  }
+  std::vector<size_t> count_tokens(const std::vector<std::string>& texts) override {  // one per word
+    std::vector<size_t> out;
+    for (const auto& t : texts) {
+      std::istringstream in(t);
+      size_t n = 0;
+      for (std::string w; in >> w;) ++n;
+      out.push_back(n);
+    }
+    return out;
   }
 
  private:

@@ -58,6 +58,8 @@ void run(const FitArgs& a) {
                "%.1f exemplars per persona; temperatures %.2f-%.2f; for %.0f%% of records its top %d pairs share one persona\n",
                last.effective_pairs, last.effective_personas, last.exemplars_per_persona, last.tau_min, last.tau_max,
                100 * last.one_persona_share, a.options.top_m);
+  const std::string budget = method::token_budget_summary(last.exemplars_cut, last.responses_cut, last.responses_skipped, a.options);
+  if (!budget.empty()) std::fprintf(stderr, "mop: token budgets: %s (see --max-exemplar-tokens, --max-response-tokens)\n", budget.c_str());
   if (const auto warning = method::collapse_warning(last, n_personas, a.options)) std::fprintf(stderr, "mop: warning: %s\n", warning->c_str());
 }
 
@@ -90,6 +92,16 @@ void register_fit(CLI::App& app) {
   cmd->add_option("--guide-weight", o.guide_weight, "sharpness of the response-guided proposal, per standard deviation of similarity")
       ->capture_default_str();
   cmd->add_option("--guide-gate-share", o.guide_gate_share, "share of the proposal that follows the gate (bounds importance weights)")
+      ->capture_default_str();
+  cmd->add_option("--max-exemplar-tokens", o.max_exemplar_tokens,
+                  "cut exemplars shown in prompts to this many tokens, at a word boundary, ending \" [...]\" (0: never)")
+      ->capture_default_str();
+  cmd->add_option("--max-response-tokens", o.max_response_tokens,
+                  "a response longer than this many tokens is cut or skipped (--long-responses; 0: never)")
+      ->capture_default_str();
+  cmd->add_option("--long-responses", o.long_responses,
+                  "cut: score a long response on its first --max-response-tokens tokens; skip: leave it out of fitting")
+      ->check(CLI::IsMember({"cut", "skip"}))
       ->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "passes over the training records")->capture_default_str();
   cmd->add_option("--batch", o.batch_size, "records per optimizer step")->capture_default_str();

@@ -17,6 +17,7 @@ struct JsonLine {
   std::string string_field(const std::string& field) const;  // required string
   std::optional<std::string> optional_string(const std::string& field) const;
   std::optional<double> optional_number(const std::string& field) const;
+  std::optional<bool> optional_bool(const std::string& field) const;
 };
 
 // Reads one JSON object per non-blank line. Throws mop::Error naming file and line.
