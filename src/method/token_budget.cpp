@@ -27,6 +27,7 @@ struct Search {
   size_t text = 0;
   std::vector<size_t> ends;
   long lo = -1, hi = 0;
+  size_t lo_tokens = 0;  // tokens of the cut at lo, measured when it was probed
   bool by_char = false;
   long mid() const { return lo + (hi - lo) / 2; }
   bool open() const { return hi - lo > 1; }
@@ -61,7 +62,13 @@ std::vector<Budgeted> fit_to_budget(lm::LanguageModel& lm, const std::vector<std
       Search& q = searches[s];
       if (q.open()) {
         const long m = q.mid();
-        (probe_counts[p++] <= max_tokens ? q.lo : q.hi) = m;
+        const size_t n = probe_counts[p++];
+        if (n <= max_tokens) {
+          q.lo = m;
+          q.lo_tokens = n;
+        } else {
+          q.hi = m;
+        }
       }
       if (q.open()) {
         still.push_back(s);
@@ -78,16 +85,13 @@ std::vector<Budgeted> fit_to_budget(lm::LanguageModel& lm, const std::vector<std
     open.swap(still);
   }
 
-  // Finished searches: their lo is the cut (or nothing fits: the marker alone). One more count
-  // gives each cut's exact length for the log.
-  std::vector<std::string> cuts;
-  for (const auto& s : searches) cuts.push_back(s.lo >= 0 ? candidate(s, s.lo) : marker);
-  const std::vector<size_t> cut_counts = cuts.empty() ? std::vector<size_t>{} : lm.count_tokens(cuts);
-  for (size_t s = 0; s < searches.size(); ++s) {
-    Budgeted& b = out[searches[s].text];
-    b.text = std::move(cuts[s]);
+  // Finished searches: lo is the cut, its length measured when it was probed; where nothing fits,
+  // the marker alone.
+  for (const auto& s : searches) {
+    Budgeted& b = out[s.text];
     b.cut = true;
-    b.tokens = cut_counts[s];
+    b.text = s.lo >= 0 ? candidate(s, s.lo) : marker;
+    b.tokens = s.lo >= 0 ? s.lo_tokens : (marker.empty() ? 0 : lm.count_tokens({marker}).front());
   }
   return out;
 }
