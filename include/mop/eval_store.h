@@ -36,5 +36,8 @@ class DirectoryStore : public ResultStore {
 // A SetResult as JSON and back, exactly (doubles round-trip). from_json throws on a malformed object.
 nlohmann::json set_result_to_json(const SetResult& r);
 SetResult set_result_from_json(const nlohmann::json& j);
+// One subgroup table, as the stored results and metrics.json write it.
+nlohmann::json subgroup_table_to_json(const SubgroupTable& t);
+SubgroupTable subgroup_table_from_json(const nlohmann::json& j);
 
 }  // namespace mop::eval

@@ -33,12 +33,17 @@ struct EvalSet {
   // Rows per persona id, from a `persona_id` field (top level or under `provenance`); empty when
   // no record carries one. Rows without it count under "(none)".
   std::vector<std::pair<std::string, std::size_t>> persona_usage;
+  // Each row's value of SetLoadOptions::group_field ("" where the row lacks it); empty when no
+  // group field was asked for.
+  std::vector<std::string> group_values;
 };
 
 struct SetLoadOptions {
   std::string text_field = "text";
   std::string label_field = "label";
   bool require_labels = false;  // every record must carry label_field (errors name file:line)
+  std::string group_field;      // also read this field's values ("": none)
+  bool require_group = false;   // every record must carry group_field (errors name file:line)
 };
 
 // Loads a JSONL/CSV/TSV file (or .txt directory) through mop::data::load. Labels are kept only when
@@ -69,6 +74,20 @@ struct GroupMinimums {
   long prdc = 10;       // rows per side for precision/recall/density/coverage, and never fewer than k + 1
 };
 
+// Subgroups of the golden set (who is in the real population) and how much of each a synthetic
+// set holds. Groupings: k-means clusters of the golden embeddings, the values of a field, and the
+// golden labels. A synthetic row joins a field or label group by its own value when its set carries
+// the field (with at least one value the golden set has), otherwise the group whose centroid (mean
+// of the group's unit-normalised golden embeddings) is nearest its unit-normalised embedding.
+struct SubgroupOptions {
+  int clusters = -1;     // k-means clusters: -1 auto, max(2, min(10, floor(|G| / 50))); 0 none
+  std::string group_by;  // a field of the golden records, one group per value ("": none)
+  bool labels = true;    // the golden labels as a grouping too (when the golden set has labels)
+  int seed = 1234;       // k-means seeding
+  int examples = 3;      // golden and synthetic texts kept per group (nearest its centroid)
+  int minority = 5;      // groups listed per set and grouping in the minority view
+};
+
 struct SuiteOptions {
   MauveOptions mauve;
   KlCosineOptions kl_cosine;
@@ -77,6 +96,7 @@ struct SuiteOptions {
   SoftmaxOptions softmax;
   FastTextOptions fasttext;
   GroupMinimums group_minimums;
+  SubgroupOptions subgroups;
   std::uint64_t seed = 0;  // draws the ceiling's sample of the training data
 };
 
@@ -93,8 +113,41 @@ struct Metrics {
   std::optional<double> density;
   std::optional<double> coverage;
   std::optional<double> macro_f1;    // per group: the F1 of that label's class
+  // Distribution checks (overall rows only): label shares against the golden shares (Pearson's
+  // chi-square, df = golden labels - 1), response length in words (two-sample KS).
+  std::optional<double> label_chi2;
+  std::optional<double> label_chi2_p;
+  std::optional<double> length_ks;
+  std::optional<double> length_ks_p;
+  // Who is missing, in one figure each (overall rows only): over the groups of the first grouping
+  // (the k-means clusters by default), the lowest synthetic/golden share ratio and the lowest coverage.
+  std::optional<double> subgroup_min_ratio;
+  std::optional<double> subgroup_min_coverage;
   int mauve_clusters = 0;            // 0 when MAUVE was not computed
   std::vector<std::string> notes;
+};
+
+// One group of a grouping, for one synthetic set. The k-NN figures compare the group's golden rows
+// with the set's rows placed in the group, each row keeping its whole-set radius (mop/metrics.h
+// prdc_part), so a group the set misses has coverage 0 and one it thins out has low coverage.
+struct SubgroupRow {
+  std::string group;                 // "cluster 3", a field value, a label
+  std::size_t golden_rows = 0;
+  std::size_t synthetic_rows = 0;    // rows placed in the group
+  double golden_share = 0;           // of all golden rows
+  double synthetic_share = 0;        // of all the set's rows
+  std::optional<double> share_ratio;  // synthetic_share / golden_share
+  std::optional<double> precision, recall, density, coverage;  // absent when PRDC was not computed
+  std::vector<std::string> golden_examples;     // nearest the centroid first
+  std::vector<std::string> synthetic_examples;  // of the rows placed here, nearest the centroid first
+};
+
+struct SubgroupTable {
+  std::string kind;        // "cluster", "field" or "label"
+  std::string by;          // "k-means, k = 10, seed 1234", the field's name, the label field's name
+  std::string placement;   // how the set's rows were placed: "nearest centroid" or "its own FIELD values"
+  std::size_t outside_rows = 0;  // the set's rows whose own value names no golden group
+  std::vector<SubgroupRow> rows;  // in the grouping's order (clusters by golden size, values sorted)
 };
 
 struct SetResult {
@@ -106,6 +159,7 @@ struct SetResult {
   std::size_t distance_rows = 0;  // rows the distances used (the ceiling uses a sample)
   std::size_t classifier_rows = 0;  // labelled rows the classifier was trained on (0: none)
   std::vector<std::pair<std::string, std::size_t>> persona_usage;  // copied from the set
+  std::vector<SubgroupTable> subgroups;  // one per grouping, in the suite's order
 };
 
 struct SuiteResult {
@@ -135,6 +189,10 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
 
 // A metric value for tables: 4 decimals, scientific below 0.001, "—" when absent.
 std::string format_value(const std::optional<double>& value);
+
+// The groups of one table that the set under-represents most: share ratio below 1, lowest ratio
+// first (ties: lowest coverage), at most `limit`.
+std::vector<const SubgroupRow*> minority_rows(const SubgroupTable& table, int limit);
 
 // metrics.json's content: settings, then one row per set (role "synthetic" or "ceiling") and one
 // per (set, golden label) (role "group"); absent metrics are null, with notes.

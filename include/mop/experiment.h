@@ -63,6 +63,9 @@ struct EvalSpec {
   int mauve_clusters = 0;
   bool ceiling = true;  // a row for a classifier trained on the real training data
   std::optional<uint64_t> seed;
+  int prdc_k = 5;         // k of the k-NN precision/recall/density/coverage
+  int subgroups = -1;     // k-means subgroups of the golden set (-1 auto, 0 none)
+  std::string group_by;   // also group by this field of the golden records ("" none)
 };
 
 struct Config {
@@ -121,8 +124,12 @@ using Log = std::function<void(const std::string&)>;
 // tables as JSON.
 nlohmann::json run(const Config& config, const Log& log = {});
 
-// The tables from the evaluation's metrics.json and the plan (exposed for tests).
-nlohmann::json make_tables(const Config& config, const std::vector<SetPlan>& sets, const nlohmann::json& metrics);
+// The tables from the evaluation's metrics.json and the plan (exposed for tests). fit_health, when
+// an array, becomes the "fit_health" table: one object per fitted gate with name, personas and the
+// last epoch's figures from its train_log.jsonl (effective_personas, exemplars_per_persona, tau_min,
+// tau_max, one_persona_share, val_ll).
+nlohmann::json make_tables(const Config& config, const std::vector<SetPlan>& sets, const nlohmann::json& metrics,
+                           const nlohmann::json& fit_health = nullptr);
 std::string tables_markdown(const Config& config, const nlohmann::json& tables);
 
 }  // namespace mop::experiment

@@ -20,6 +20,9 @@ struct MetricColumn {
   std::optional<double> Metrics::*value;
   bool downstream = false;         // the classifier's score, not a distance to the golden set
   bool experiment_tables = true;   // a column of `mop experiment`'s tables (the paper's)
+  // A distribution check or subgroup summary: overall rows only, in its own "checks" table of
+  // metrics.md and report.html rather than the main and per-label ones (metrics.json has it in every row).
+  bool check = false;
   // Rows per golden label name some metrics differently (macro-F1 is then the class's own F1).
   std::string_view group_name = {};   // empty: name
   std::string_view group_label = {};  // empty: label
@@ -59,6 +62,42 @@ inline constexpr MetricColumn kMetricTable[] = {
      .downstream = true,
      .group_name = "class_f1",
      .group_label = "class F1"},
+    // Who is missing, in one figure each: the worst group of the first subgrouping (k-means clusters).
+    {.name = "subgroup_min_ratio",
+     .label = "lowest subgroup share ratio",
+     .direction = Direction::HigherBetter,
+     .value = &Metrics::subgroup_min_ratio,
+     .check = true},
+    {.name = "subgroup_min_coverage",
+     .label = "lowest subgroup coverage",
+     .direction = Direction::HigherBetter,
+     .value = &Metrics::subgroup_min_coverage,
+     .check = true},
+    // The checks people run first: label shares (chi-square) and lengths in words (KS).
+    {.name = "label_chi2",
+     .label = "label χ²",
+     .direction = Direction::LowerBetter,
+     .value = &Metrics::label_chi2,
+     .experiment_tables = false,
+     .check = true},
+    {.name = "label_chi2_p",
+     .label = "label χ² p",
+     .direction = Direction::HigherBetter,
+     .value = &Metrics::label_chi2_p,
+     .experiment_tables = false,
+     .check = true},
+    {.name = "length_ks",
+     .label = "length KS D",
+     .direction = Direction::LowerBetter,
+     .value = &Metrics::length_ks,
+     .experiment_tables = false,
+     .check = true},
+    {.name = "length_ks_p",
+     .label = "length KS p",
+     .direction = Direction::HigherBetter,
+     .value = &Metrics::length_ks_p,
+     .experiment_tables = false,
+     .check = true},
 };
 
 // The row named `name`; throws mop::Error when there is none.

@@ -5,6 +5,7 @@
 // non-finite values, sets too small for the setting) throws mop::Error.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -125,6 +126,56 @@ struct PrdcResult {
 };
 
 PrdcResult prdc(const embed::Matrix& golden, const embed::Matrix& synthetic, const PrdcOptions& options = {});
+
+// The same computation kept per row, with each row's radius. prdc() is prdc_summary(prdc_rows(...)).
+struct PrdcRows {
+  int nearest_k = 0;
+  std::vector<int> golden_balls_holding;  // per synthetic row: golden balls it is inside
+  std::vector<char> recalled;             // per golden row: inside some synthetic ball
+  std::vector<char> covered;              // per golden row: its ball holds some synthetic row
+  std::vector<double> golden_radii;       // squared k-NN radius of each golden row (within G)
+  std::vector<double> synthetic_radii;    // squared k-NN radius of each synthetic row (within S)
+};
+PrdcRows prdc_rows(const embed::Matrix& golden, const embed::Matrix& synthetic, const PrdcOptions& options = {});
+PrdcResult prdc_summary(const PrdcRows& rows);
+
+// The four figures between a part of each set (a subgroup: golden rows g_rows, synthetic rows
+// s_rows), each row keeping its whole-set radius from `rows`: precision and density over s_rows
+// against the balls of g_rows, recall and coverage over g_rows against the balls of s_rows. With
+// no synthetic row, recall and coverage are 0 and precision and density absent (and the reverse).
+struct PrdcPart {
+  std::optional<double> precision, recall, density, coverage;
+};
+PrdcPart prdc_part(const embed::Matrix& golden, const embed::Matrix& synthetic, const PrdcRows& rows,
+                   const std::vector<long>& g_rows, const std::vector<long>& s_rows);
+
+// ---------------------------------------------------------------------------------------------
+// Simple distribution checks (a set's label shares and response lengths against the golden set's).
+
+// Pearson's chi-square goodness of fit of observed counts to expected shares (scipy.stats.chisquare
+// with f_exp = n * share): statistic sum (o - e)^2 / e, df = categories - 1, p its upper tail
+// (the regularised upper incomplete gamma Q(df / 2, x / 2), Eigen's igammac). Shares must be
+// positive; they are normalised to sum 1. Needs 2+ categories and a positive total count.
+struct ChiSquareResult {
+  double statistic = 0;
+  int df = 0;
+  double p_value = 1;
+};
+ChiSquareResult chi_square_fit(const std::vector<double>& observed, const std::vector<double>& expected_shares);
+
+// Two-sample Kolmogorov-Smirnov test: D = sup |F_a - F_b| of the empirical distribution functions
+// (ties handled as scipy's ks_2samp), p the asymptotic two-sided p-value Q_KS(sqrt(nm / (n + m)) D)
+// with Q_KS the Kolmogorov distribution's upper tail (R's ks.test with exact = FALSE; conservative
+// for discrete data such as lengths). Each sample needs at least 1 value.
+struct KsResult {
+  double statistic = 0;
+  double p_value = 1;
+};
+KsResult ks_two_sample(std::vector<double> a, std::vector<double> b);
+// Q_KS(lambda) = 2 sum_{j>=1} (-1)^(j-1) exp(-2 j^2 lambda^2), 1 at lambda <= 0.
+double kolmogorov_upper_tail(double lambda);
+// Words of a text: maximal runs of non-whitespace bytes (ASCII whitespace separates).
+std::size_t word_count(const std::string& text);
 
 // ---------------------------------------------------------------------------------------------
 // Downstream task: macro-F1 of predicted against true labels. Classes are the union of labels in

@@ -118,6 +118,10 @@ std::string histogram_svg(const std::vector<double>& golden_hist, const std::vec
 // Rows per persona. Up to 40 personas: bars in the given order, labelled; more: ranked by use.
 std::string persona_bars_svg(const std::vector<std::pair<std::string, std::size_t>>& usage, std::string_view set_name);
 
+// "Who is missing": per set and subgrouping, the groups it under-represents most with examples,
+// then every group's golden and set shares (as bars), share ratio and k-NN figures.
+std::string subgroups_section(const eval::SuiteResult& result);
+
 // ---------------------------------------------------------------------------------------------
 // The page.
 struct PageOptions {

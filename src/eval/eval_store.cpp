@@ -30,11 +30,56 @@ Metrics metrics_of(const nlohmann::json& j) {
 
 }  // namespace
 
+nlohmann::json subgroup_table_to_json(const SubgroupTable& t) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : t.rows)
+    rows.push_back({{"group", r.group},
+                    {"golden_rows", r.golden_rows},
+                    {"synthetic_rows", r.synthetic_rows},
+                    {"golden_share", r.golden_share},
+                    {"synthetic_share", r.synthetic_share},
+                    {"share_ratio", util::json_or_null(r.share_ratio)},
+                    {"precision", util::json_or_null(r.precision)},
+                    {"recall", util::json_or_null(r.recall)},
+                    {"density", util::json_or_null(r.density)},
+                    {"coverage", util::json_or_null(r.coverage)},
+                    {"golden_examples", r.golden_examples},
+                    {"synthetic_examples", r.synthetic_examples}});
+  return {{"kind", t.kind}, {"by", t.by}, {"placement", t.placement}, {"outside_rows", t.outside_rows}, {"groups", rows}};
+}
+
+SubgroupTable subgroup_table_from_json(const nlohmann::json& j) {
+  SubgroupTable t;
+  t.kind = j.at("kind").get<std::string>();
+  t.by = j.at("by").get<std::string>();
+  t.placement = j.at("placement").get<std::string>();
+  t.outside_rows = j.at("outside_rows").get<std::size_t>();
+  for (const auto& g : j.at("groups")) {
+    SubgroupRow r;
+    r.group = g.at("group").get<std::string>();
+    r.golden_rows = g.at("golden_rows").get<std::size_t>();
+    r.synthetic_rows = g.at("synthetic_rows").get<std::size_t>();
+    r.golden_share = g.at("golden_share").get<double>();
+    r.synthetic_share = g.at("synthetic_share").get<double>();
+    r.share_ratio = util::optional_double(g.at("share_ratio"));
+    r.precision = util::optional_double(g.at("precision"));
+    r.recall = util::optional_double(g.at("recall"));
+    r.density = util::optional_double(g.at("density"));
+    r.coverage = util::optional_double(g.at("coverage"));
+    r.golden_examples = g.at("golden_examples").get<std::vector<std::string>>();
+    r.synthetic_examples = g.at("synthetic_examples").get<std::vector<std::string>>();
+    t.rows.push_back(std::move(r));
+  }
+  return t;
+}
+
 nlohmann::json set_result_to_json(const SetResult& r) {
   nlohmann::json groups = nlohmann::json::array();
   for (const auto& [label, m] : r.groups) groups.push_back({{"label", label}, {"metrics", metrics_json(m)}});
   nlohmann::json usage = nlohmann::json::array();
   for (const auto& [id, n] : r.persona_usage) usage.push_back({id, n});
+  nlohmann::json subgroups = nlohmann::json::array();
+  for (const auto& t : r.subgroups) subgroups.push_back(subgroup_table_to_json(t));
   const auto& k = r.kl_detail;
   return {{"name", r.name},
           {"path", r.path},
@@ -48,7 +93,8 @@ nlohmann::json set_result_to_json(const SetResult& r) {
             {"synthetic_pairs", k.synthetic_pairs}}},
           {"distance_rows", r.distance_rows},
           {"classifier_rows", r.classifier_rows},
-          {"persona_usage", usage}};
+          {"persona_usage", usage},
+          {"subgroups", subgroups}};
 }
 
 SetResult set_result_from_json(const nlohmann::json& j) {
@@ -66,6 +112,7 @@ SetResult set_result_from_json(const nlohmann::json& j) {
   r.distance_rows = j.at("distance_rows").get<std::size_t>();
   r.classifier_rows = j.at("classifier_rows").get<std::size_t>();
   for (const auto& u : j.at("persona_usage")) r.persona_usage.emplace_back(u.at(0).get<std::string>(), u.at(1).get<std::size_t>());
+  for (const auto& t : j.at("subgroups")) r.subgroups.push_back(subgroup_table_from_json(t));
   return r;
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "eval/downstream.h"
+#include "eval/subgroups.h"
 #include "mop/dataset.h"
 #include "mop/error.h"
 #include "mop/eval_store.h"
@@ -29,7 +30,7 @@ std::string rows_note(const char* metric, long g, long s, long need) {
 // FID, MAUVE, KL-cosine and the k-NN metrics of one pair of embedding sets. With minimums (per-group use), a metric
 // whose minimum is not met is left out with a note; without, the metrics' own errors apply.
 Metrics distances(const embed::Matrix& g, const embed::Matrix& s, const SuiteOptions& o,
-                  const GroupMinimums* minimums, KlCosineResult* kl_detail) {
+                  const GroupMinimums* minimums, KlCosineResult* kl_detail, std::optional<PrdcRows>* prdc_detail = nullptr) {
   Metrics m;
   m.golden_rows = static_cast<std::size_t>(g.rows());
   m.synthetic_rows = static_cast<std::size_t>(s.rows());
@@ -59,7 +60,9 @@ Metrics distances(const embed::Matrix& g, const embed::Matrix& s, const SuiteOpt
   // A k-NN radius needs k other rows in the set; a set too small gets a note even overall.
   const long prdc_need = std::max<long>(minimums ? minimums->prdc : 0, o.prdc.nearest_k + 1L);
   if (least >= prdc_need) {
-    const PrdcResult p = prdc(g, s, o.prdc);
+    PrdcRows rows = prdc_rows(g, s, o.prdc);
+    const PrdcResult p = prdc_summary(rows);
+    if (prdc_detail) *prdc_detail = std::move(rows);
     m.precision = p.precision;
     m.recall = p.recall;
     m.density = p.density;
@@ -92,6 +95,7 @@ EvalSet sample_of(const EvalSet& set, std::size_t n, std::uint64_t seed) {
   for (std::size_t i : idx) {
     out.texts.push_back(set.texts[i]);
     if (!set.labels.empty()) out.labels.push_back(set.labels[i]);
+    if (!set.group_values.empty()) out.group_values.push_back(set.group_values[i]);
   }
   return out;
 }
@@ -120,9 +124,56 @@ std::string disjoint_labels(const EvalSet& set, const std::vector<std::string>& 
   return set.name + "'s labels (" + list + ") share none with the golden set's (" + golden + ")";
 }
 
-// One row: distances of dist_set to golden, F1 of a classifier trained on clf_set, and per-label groups.
-SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_labels, const EvalSet& dist_set,
-                  const EvalSet& clf_set, const SuiteOptions& o, const Progress& progress) {
+// Response lengths (two-sample KS on word counts) and, for a labelled set sharing the golden labels,
+// its label shares against the golden ones (chi-square): the checks people run first.
+void distribution_checks(const EvalSet& golden, const std::vector<std::string>& golden_labels, const EvalSet& set,
+                         Metrics& m) {
+  std::vector<double> g_len, s_len;
+  for (const auto& t : golden.texts) g_len.push_back(static_cast<double>(word_count(t)));
+  for (const auto& t : set.texts) s_len.push_back(static_cast<double>(word_count(t)));
+  const KsResult ks = ks_two_sample(g_len, s_len);
+  m.length_ks = ks.statistic;
+  m.length_ks_p = ks.p_value;
+
+  if (golden_labels.size() < 2 || set.labels.empty()) return;
+  std::vector<double> observed(golden_labels.size(), 0), shares(golden_labels.size(), 0);
+  for (const auto& l : golden.labels)
+    shares[static_cast<std::size_t>(std::lower_bound(golden_labels.begin(), golden_labels.end(), l) - golden_labels.begin())] += 1;
+  std::size_t outside = 0;
+  for (const auto& l : set.labels) {
+    const auto it = std::lower_bound(golden_labels.begin(), golden_labels.end(), l);
+    if (it != golden_labels.end() && *it == l) observed[static_cast<std::size_t>(it - golden_labels.begin())] += 1;
+    else ++outside;
+  }
+  if (outside == set.labels.size()) return;
+  const ChiSquareResult chi = chi_square_fit(observed, shares);
+  m.label_chi2 = chi.statistic;
+  m.label_chi2_p = chi.p_value;
+  if (outside > 0)
+    m.notes.push_back("label chi-square: " + std::to_string(outside) +
+                      " rows carry a label the golden set does not have and are left out of it");
+}
+
+// Each grouping's table for dist_set, and the one-figure summaries of the first.
+void subgroup_tables(const EvalSet& golden, const EvalSet& dist_set, const std::vector<detail::Grouping>& groupings,
+                     const std::optional<PrdcRows>& prdc_detail, const SuiteOptions& o, SetResult& r) {
+  for (const auto& g : groupings)
+    r.subgroups.push_back(detail::subgroup_table(g, golden, dist_set, prdc_detail ? &*prdc_detail : nullptr, o.subgroups));
+  if (r.subgroups.empty()) return;
+  for (const auto& row : r.subgroups.front().rows) {
+    auto lower = [](std::optional<double>& best, const std::optional<double>& v) {
+      if (v && (!best || *v < *best)) best = v;
+    };
+    lower(r.overall.subgroup_min_ratio, row.share_ratio);
+    lower(r.overall.subgroup_min_coverage, row.coverage);
+  }
+}
+
+// One row: distances of dist_set to golden, F1 of a classifier trained on clf_set, per-label groups,
+// subgroup tables and distribution checks.
+SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_labels,
+                  const std::vector<detail::Grouping>& groupings, const EvalSet& dist_set, const EvalSet& clf_set,
+                  const SuiteOptions& o, const Progress& progress) {
   SetResult r;
   r.name = clf_set.name;
   r.path = clf_set.path;
@@ -134,7 +185,10 @@ SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_
   if (progress)
     progress(r.name + ": FID, MAUVE, KL-cosine, precision/recall/density/coverage on " +
              std::to_string(r.distance_rows) + " rows");
-  r.overall = distances(golden.embeddings, dist_set.embeddings, o, nullptr, &r.kl_detail);
+  std::optional<PrdcRows> prdc_detail;
+  r.overall = distances(golden.embeddings, dist_set.embeddings, o, nullptr, &r.kl_detail, &prdc_detail);
+  subgroup_tables(golden, dist_set, groupings, prdc_detail, o, r);
+  distribution_checks(golden, disjoint.empty() ? golden_labels : std::vector<std::string>{}, dist_set, r.overall);
   if (!disjoint.empty()) {
     // Another data set, or the wrong --label: the whole-set distances are its result.
     r.overall.notes.push_back("macro-F1 and per-label rows left out: " + disjoint +
@@ -184,7 +238,7 @@ SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_
 }
 
 // Every option that changes a value, as metrics.json reports it (and as stored results are keyed).
-nlohmann::json settings_of(const SuiteOptions& options) {
+nlohmann::json settings_of(const SuiteOptions& options, long golden_rows) {
   const auto& m = options.mauve;
   const auto& k = options.kl_cosine;
   nlohmann::json settings = {
@@ -203,6 +257,22 @@ nlohmann::json settings_of(const SuiteOptions& options) {
        {{"nearest_k", options.prdc.nearest_k},
         {"distance", "Euclidean on the embeddings; radius = distance to the k-th nearest row of the same set"},
         {"reference", "compute_prdc of clovaai/generative-evaluation-prdc (real = golden, fake = synthetic)"}}},
+      {"subgroups",
+       {{"clusters", detail::subgroup_clusters(options.subgroups, golden_rows)},
+        {"clusters_rule", options.subgroups.clusters < 0 ? "auto: max(2, min(10, floor(|G| / 50)))" : "given"},
+        {"clustering", "k-means (faiss, 25 iterations, 5 restarts) of the unit-normalised golden embeddings"},
+        {"seed", options.subgroups.seed},
+        {"group_by", options.subgroups.group_by.empty() ? nlohmann::json() : nlohmann::json(options.subgroups.group_by)},
+        {"labels", options.subgroups.labels},
+        {"placement", "a synthetic row joins the group of its own field or label value when its set carries that field "
+                      "with a golden value, else the group whose centroid is nearest its unit-normalised embedding"},
+        {"prdc", "per group: its golden rows against the synthetic rows placed in it, each row keeping the k-NN "
+                 "radius it has in its whole set"},
+        {"examples", options.subgroups.examples},
+        {"minority", options.subgroups.minority}}},
+      {"checks",
+       {{"label_shares", "Pearson chi-square of the set's label counts against the golden shares, df = labels - 1"},
+        {"length", "two-sample Kolmogorov-Smirnov on words per text, asymptotic p-value"}}},
       {"group_minimums",
        {{"fid", options.group_minimums.fid}, {"kl_cosine", options.group_minimums.kl_cosine},
         {"mauve", options.group_minimums.mauve}, {"prdc", options.group_minimums.prdc}}},
@@ -224,7 +294,7 @@ nlohmann::json settings_of(const SuiteOptions& options) {
 }
 
 // Bump when a change to the metric code changes values, so results stored by older code are not reused.
-constexpr const char* kStoreVersion = "mop-eval-set-2";
+constexpr const char* kStoreVersion = "mop-eval-set-3";
 
 void feed(util::Sha256& h, std::string_view s) {
   const std::uint64_t n = s.size();
@@ -241,6 +311,8 @@ void feed(util::Sha256& h, const EvalSet& set) {
   feed(h, std::to_string(set.labels.size()));
   for (const auto& l : set.labels) feed(h, l);
   feed(h, set.label_note);
+  feed(h, std::to_string(set.group_values.size()));
+  for (const auto& v : set.group_values) feed(h, v);
   const std::int64_t shape[2] = {set.embeddings.rows(), set.embeddings.cols()};
   h.update(shape, sizeof shape);
   h.update(set.embeddings.data(), sizeof(float) * static_cast<std::size_t>(set.embeddings.size()));
@@ -266,17 +338,18 @@ std::string result_key(util::Sha256 h, const std::string& role, const EvalSet& d
 }
 
 // compare(), or the stored result of the same comparison.
-SetResult compare_or_reuse(const EvalSet& golden, const std::vector<std::string>& golden_labels, const EvalSet& dist_set,
+SetResult compare_or_reuse(const EvalSet& golden, const std::vector<std::string>& golden_labels,
+                           const std::vector<detail::Grouping>& groupings, const EvalSet& dist_set,
                            const EvalSet& clf_set, const SuiteOptions& o, const Progress& progress, ResultStore* store,
                            const util::Sha256& shared, const std::string& role) {
-  if (!store) return compare(golden, golden_labels, dist_set, clf_set, o, progress);
+  if (!store) return compare(golden, golden_labels, groupings, dist_set, clf_set, o, progress);
   const std::string key = result_key(shared, role, dist_set, clf_set);
   if (auto found = store->find(key)) {
     if (progress) progress(clf_set.name + ": reusing the stored result " + key.substr(0, 12));
     found->path = clf_set.path;
     return *found;
   }
-  SetResult r = compare(golden, golden_labels, dist_set, clf_set, o, progress);
+  SetResult r = compare(golden, golden_labels, groupings, dist_set, clf_set, o, progress);
   store->keep(key, r);
   return r;
 }
@@ -325,10 +398,15 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
                                                                        : "softmax classifier trained on each set's embeddings") +
                            ", in place of the paper's fine-tuned DistilBERT, which mop does not run (docs/evaluation.md)");
 
-  const nlohmann::json settings = settings_of(options);
+  if (progress && (options.subgroups.clusters != 0 || !options.subgroups.group_by.empty()))
+    progress("subgroups of the golden set (" + std::to_string(detail::subgroup_clusters(options.subgroups, golden.embeddings.rows())) +
+             " k-means clusters" + (options.subgroups.group_by.empty() ? "" : ", values of " + options.subgroups.group_by) + ")");
+  const auto groupings = detail::golden_groupings(golden, result.golden_labels, options.subgroups);
+  const nlohmann::json settings = settings_of(options, golden.embeddings.rows());
   const auto shared = store ? shared_key_part(settings, golden) : util::Sha256();
   for (const auto& s : synthetic)
-    result.sets.push_back(compare_or_reuse(golden, result.golden_labels, s, s, options, progress, store, shared, "synthetic"));
+    result.sets.push_back(
+        compare_or_reuse(golden, result.golden_labels, groupings, s, s, options, progress, store, shared, "synthetic"));
 
   std::size_t sample_rows = 0;
   if (train) {
@@ -338,8 +416,8 @@ SuiteResult evaluate(const EvalSet& golden, const std::vector<EvalSet>& syntheti
     for (const auto& s : synthetic) largest = std::max(largest, s.texts.size());
     sample_rows = std::min(train->texts.size(), largest);
     const EvalSet sample = sample_of(*train, sample_rows, options.seed);
-    result.ceiling =
-        compare_or_reuse(golden, result.golden_labels, sample, *train, options, progress, store, shared, "ceiling");
+    result.ceiling = compare_or_reuse(golden, result.golden_labels, groupings, sample, *train, options, progress, store,
+                                      shared, "ceiling");
   }
 
   result.settings = settings;

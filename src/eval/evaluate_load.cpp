@@ -83,6 +83,17 @@ EvalSet load_eval_set(const std::filesystem::path& path, const SetLoadOptions& o
                      " rows lack the label field \"" + options.label_field + "\"";
   else set.label_note = "no row has the label field \"" + options.label_field + "\"";
   set.persona_usage = usage_of(loaded.records);
+  if (!options.group_field.empty()) {
+    for (const auto& r : loaded.records) {
+      // The field the loader took as the label is in r.label, not among the extra fields.
+      std::optional<std::string> v = field_text(r.extra, options.group_field);
+      if (!v && options.group_field == lo.label_field.value_or("label")) v = r.label;
+      if (!v && options.require_group)
+        throw Error(r.source + ":" + std::to_string(r.line) + ": no field \"" + options.group_field +
+                    "\" to group by (--group-by needs it in every golden record)");
+      set.group_values.push_back(v.value_or(""));
+    }
+  }
   return set;
 }
 

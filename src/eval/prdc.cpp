@@ -75,7 +75,7 @@ Eigen::VectorXd knn_radii(const Rows& x, const Eigen::VectorXd& sq, int k) {
 
 }  // namespace
 
-PrdcResult prdc(const embed::Matrix& golden, const embed::Matrix& synthetic, const PrdcOptions& options) {
+PrdcRows prdc_rows(const embed::Matrix& golden, const embed::Matrix& synthetic, const PrdcOptions& options) {
   const int k = options.nearest_k;
   if (k < 1) throw Error("precision/recall/density/coverage: nearest_k must be at least 1 (got " + std::to_string(k) + ")");
   // The (k+1)-th smallest distance within a set exists only with k + 1 rows.
@@ -85,8 +85,13 @@ PrdcResult prdc(const embed::Matrix& golden, const embed::Matrix& synthetic, con
   const Eigen::VectorXd g_radii = knn_radii(g, g_sq, k), s_radii = knn_radii(s, s_sq, k);  // squared
 
   // One pass over the golden-synthetic (squared) distances, golden rows in blocks.
-  std::vector<long> inside_golden(static_cast<std::size_t>(s.rows()), 0);  // per synthetic row: golden balls it is in
-  long recalled = 0, covered = 0;
+  PrdcRows rows;
+  rows.nearest_k = k;
+  rows.golden_radii.assign(g_radii.data(), g_radii.data() + g_radii.size());
+  rows.synthetic_radii.assign(s_radii.data(), s_radii.data() + s_radii.size());
+  rows.golden_balls_holding.assign(static_cast<std::size_t>(s.rows()), 0);
+  rows.recalled.assign(static_cast<std::size_t>(g.rows()), 0);
+  rows.covered.assign(static_cast<std::size_t>(g.rows()), 0);
   for (long begin = 0; begin < g.rows(); begin += kBlock) {
     Rows d(std::min(kBlock, g.rows() - begin), s.rows());
     distance_block(g, g_sq, begin, s, s_sq, d);
@@ -95,22 +100,78 @@ PrdcResult prdc(const embed::Matrix& golden, const embed::Matrix& synthetic, con
       bool in_synthetic_ball = false, has_synthetic_inside = false;
       for (long j = 0; j < d.cols(); ++j) {
         const double dij = d(i, j);
-        if (dij < r) ++inside_golden[static_cast<std::size_t>(j)], has_synthetic_inside = true;
+        if (dij < r) ++rows.golden_balls_holding[static_cast<std::size_t>(j)], has_synthetic_inside = true;
         if (dij < s_radii[j]) in_synthetic_ball = true;
       }
-      recalled += in_synthetic_ball;
-      covered += has_synthetic_inside;  // the nearest synthetic row is inside the golden row's ball
+      rows.recalled[static_cast<std::size_t>(begin + i)] = in_synthetic_ball;
+      // The nearest synthetic row is inside the golden row's ball.
+      rows.covered[static_cast<std::size_t>(begin + i)] = has_synthetic_inside;
     }
   }
-  long precise = 0, total = 0;
-  for (long c : inside_golden) precise += c > 0, total += c;
-  const auto ns = static_cast<double>(s.rows()), ng = static_cast<double>(g.rows());
+  return rows;
+}
+
+PrdcResult prdc_summary(const PrdcRows& rows) {
+  long precise = 0, total = 0, recalled = 0, covered = 0;
+  for (int c : rows.golden_balls_holding) precise += c > 0, total += c;
+  for (char r : rows.recalled) recalled += r != 0;
+  for (char c : rows.covered) covered += c != 0;
+  const auto ns = static_cast<double>(rows.golden_balls_holding.size()), ng = static_cast<double>(rows.recalled.size());
   PrdcResult res;
   res.precision = static_cast<double>(precise) / ns;
   res.recall = static_cast<double>(recalled) / ng;
-  res.density = static_cast<double>(total) / (static_cast<double>(k) * ns);
+  res.density = static_cast<double>(total) / (static_cast<double>(rows.nearest_k) * ns);
   res.coverage = static_cast<double>(covered) / ng;
   return res;
+}
+
+PrdcPart prdc_part(const embed::Matrix& golden, const embed::Matrix& synthetic, const PrdcRows& rows,
+                   const std::vector<long>& g_rows, const std::vector<long>& s_rows) {
+  PrdcPart part;
+  if (g_rows.empty() && s_rows.empty()) return part;
+  if (s_rows.empty()) {
+    part.recall = part.coverage = 0.0;
+    return part;
+  }
+  if (g_rows.empty()) {
+    part.precision = part.density = 0.0;
+    return part;
+  }
+  auto take = [](const embed::Matrix& m, const std::vector<long>& idx) {
+    Rows out(static_cast<long>(idx.size()), m.cols());
+    for (std::size_t i = 0; i < idx.size(); ++i) out.row(static_cast<long>(i)) = m.row(idx[i]).cast<double>();
+    return out;
+  };
+  const Rows g = take(golden, g_rows), s = take(synthetic, s_rows);
+  const Eigen::VectorXd g_sq = g.rowwise().squaredNorm(), s_sq = s.rowwise().squaredNorm();
+  std::vector<long> inside(s_rows.size(), 0);
+  long recalled = 0, covered = 0;
+  for (long begin = 0; begin < g.rows(); begin += kBlock) {
+    Rows d(std::min(kBlock, g.rows() - begin), s.rows());
+    distance_block(g, g_sq, begin, s, s_sq, d);
+    for (long i = 0; i < d.rows(); ++i) {
+      const double r = rows.golden_radii[static_cast<std::size_t>(g_rows[static_cast<std::size_t>(begin + i)])];
+      bool in_synthetic_ball = false, has_synthetic_inside = false;
+      for (long j = 0; j < d.cols(); ++j) {
+        if (d(i, j) < r) ++inside[static_cast<std::size_t>(j)], has_synthetic_inside = true;
+        if (d(i, j) < rows.synthetic_radii[static_cast<std::size_t>(s_rows[static_cast<std::size_t>(j)])]) in_synthetic_ball = true;
+      }
+      recalled += in_synthetic_ball;
+      covered += has_synthetic_inside;
+    }
+  }
+  long precise = 0, total = 0;
+  for (long c : inside) precise += c > 0, total += c;
+  const auto ns = static_cast<double>(s_rows.size()), ng = static_cast<double>(g_rows.size());
+  part.precision = static_cast<double>(precise) / ns;
+  part.recall = static_cast<double>(recalled) / ng;
+  part.density = static_cast<double>(total) / (static_cast<double>(rows.nearest_k) * ns);
+  part.coverage = static_cast<double>(covered) / ng;
+  return part;
+}
+
+PrdcResult prdc(const embed::Matrix& golden, const embed::Matrix& synthetic, const PrdcOptions& options) {
+  return prdc_summary(prdc_rows(golden, synthetic, options));
 }
 
 }  // namespace mop::eval

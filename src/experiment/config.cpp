@@ -344,7 +344,7 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
 
   if (top.has("eval")) {
     const Section e = top.child("eval");
-    e.allow({"classifier", "mauve_clusters", "ceiling", "seed"});
+    e.allow({"classifier", "mauve_clusters", "ceiling", "seed", "prdc_k", "subgroups", "group_by"});
     e.get("classifier", c.eval.classifier);
     try {
       eval::parse_classifier(c.eval.classifier);
@@ -353,6 +353,11 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
     }
     e.get("mauve_clusters", c.eval.mauve_clusters);
     e.get("ceiling", c.eval.ceiling);
+    e.get("prdc_k", c.eval.prdc_k);
+    if (c.eval.prdc_k < 1) e.fail("prdc_k", "must be at least 1");
+    e.get("subgroups", c.eval.subgroups);
+    if (c.eval.subgroups < -1) e.fail("subgroups", "must be -1 (auto), 0 (none) or a cluster count");
+    e.get("group_by", c.eval.group_by);
     if (e.has("seed")) {
       uint64_t s = 0;
       e.get("seed", s);

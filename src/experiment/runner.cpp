@@ -48,7 +48,7 @@ class Runner {
     const auto sets = plan_sets(c_);
     for (const auto& set : sets) produce(set);
     const fs::path metrics = evaluate(sets);
-    const auto tables = make_tables(c_, sets, nlohmann::json::parse(read_text(metrics)));
+    const auto tables = make_tables(c_, sets, nlohmann::json::parse(read_text(metrics)), fit_health());
     util::write_file_atomic(c_.out / "tables.json", tables.dump(2) + "\n");
     util::write_file_atomic(c_.out / "tables.md", tables_markdown(c_, tables));
     say("tables written to " + (c_.out / "tables.md").string());
@@ -300,8 +300,29 @@ class Runner {
       if (const auto warning = method::collapse_warning(last, n_personas, o))
         say("fit " + name + ": warning: " + *warning);
     });
+    fit_personas_[name] = method::read_personas(persona_file).size();
     fitted_.insert(name);
     return run.root();
+  }
+
+  // Each fitted gate's last epoch, as its train_log.jsonl has it (the fit health table).
+  nlohmann::json fit_health() const {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& name : fitted_) {
+      std::ifstream in(method::RunDir(c_.out / "fits" / name).train_log());
+      std::string line, last;
+      while (std::getline(in, line))
+        if (!line.empty()) last = line;
+      if (last.empty()) continue;
+      const auto epoch = nlohmann::json::parse(last, nullptr, false);
+      if (epoch.is_discarded()) continue;
+      nlohmann::json row = {{"name", name}, {"personas", fit_personas_.at(name)}};
+      for (const char* key : {"epoch", "effective_personas", "exemplars_per_persona", "tau_min", "tau_max",
+                              "one_persona_share", "val_ll"})
+        if (epoch.contains(key)) row[key] = epoch[key];
+      out.push_back(row);
+    }
+    return out;
   }
 
   // --- synthetic sets
@@ -428,17 +449,22 @@ class Runner {
     job.encoder = c_.encoder;
     job.suite.classifier = eval::parse_classifier(c_.eval.classifier);
     job.suite.mauve.num_clusters = c_.eval.mauve_clusters;
+    job.suite.prdc.nearest_k = c_.eval.prdc_k;
+    job.suite.subgroups.clusters = c_.eval.subgroups;
+    job.suite.subgroups.group_by = c_.eval.group_by;
     if (c_.eval.seed) {
       const uint64_t s = *c_.eval.seed;
       job.suite.mauve.seed = static_cast<int>(s % 1'000'000'000);
       job.suite.kl_cosine.seed = s;
       job.suite.fasttext.seed = static_cast<int>(s % 1'000'000'000);
+      job.suite.subgroups.seed = static_cast<int>(s % 1'000'000'000);
       job.suite.seed = s;
     }
     job.out = c_.out / "eval";
     const nlohmann::json spec = {{"golden", job.golden}, {"sets", job.names}, {"files", job.synthetic},
                                  {"train", job.train}, {"encoder", job.encoder}, {"classifier", c_.eval.classifier},
-                                 {"mauve_clusters", c_.eval.mauve_clusters},
+                                 {"mauve_clusters", c_.eval.mauve_clusters}, {"prdc_k", c_.eval.prdc_k},
+                                 {"subgroups", c_.eval.subgroups}, {"group_by", c_.eval.group_by},
                                  {"seed", c_.eval.seed ? nlohmann::json(*c_.eval.seed) : nlohmann::json()}};
     const fs::path metrics = job.out / "metrics.json";
     // The set list grows when a config gains methods: evaluate again rather than refuse.
@@ -459,6 +485,7 @@ class Runner {
   std::vector<size_t> shares_;
   fs::path personas_, generic_personas_;
   std::set<std::string> fitted_;
+  std::map<std::string, size_t> fit_personas_;
 };
 
 }  // namespace

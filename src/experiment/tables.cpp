@@ -1,6 +1,7 @@
 // The paper's tables from one evaluation: values are means over seeds (with the standard deviation
 // when there are several seeds).
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "mop/experiment.h"
@@ -66,9 +67,41 @@ std::string cell(const eval::MetricColumn& c, const nlohmann::json& v) {
   return s;
 }
 
+// The fitted gates' health (trainer.h EpochReport): the figures mop fit prints, one row per gate,
+// with the collapse mop fit warns about (fewer than 2 effective personas of 8 or more).
+nlohmann::json fit_health_table(const nlohmann::json& fits) {
+  nlohmann::json t = {{"title", "Fit health: the fitted gates at their last epoch"}, {"rows", nlohmann::json::array()}};
+  for (const auto& f : fits) {
+    nlohmann::json row = f;
+    const double eff = f.value("effective_personas", 0.0);
+    row["collapsed"] = f.value("personas", 0) >= 8 && eff < 2;
+    t["rows"].push_back(row);
+  }
+  return t;
+}
+
+std::string fit_health_markdown(const nlohmann::json& t) {
+  std::string md = "\n## " + t["title"].get<std::string>() +
+                   "\n\n| gate | personas | effective personas | exemplars per persona | τ range | records on one "
+                   "persona | val ll | collapsed |\n|---|---:|---:|---:|---|---:|---:|---|\n";
+  auto num = [](const nlohmann::json& row, const char* key, const char* fmt) {
+    if (!row.contains(key) || !row[key].is_number()) return std::string("—");
+    char buf[32];
+    std::snprintf(buf, sizeof buf, fmt, row[key].get<double>());
+    return std::string(buf);
+  };
+  for (const auto& r : t["rows"])
+    md += "| " + r.value("name", "") + " | " + std::to_string(r.value("personas", 0)) + " | " +
+          num(r, "effective_personas", "%.2f") + " | " + num(r, "exemplars_per_persona", "%.2f") + " | " +
+          num(r, "tau_min", "%.2f") + "–" + num(r, "tau_max", "%.2f") + " | " + num(r, "one_persona_share", "%.3f") +
+          " | " + num(r, "val_ll", "%.4f") + " | " + (r.value("collapsed", false) ? "**yes**" : "no") + " |\n";
+  return md;
+}
+
 }  // namespace
 
-nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, const nlohmann::json& metrics) {
+nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, const nlohmann::json& metrics,
+                           const nlohmann::json& fit_health) {
   const auto synthetic = rows_by_set(metrics, "synthetic");
   const auto ceiling = rows_by_set(metrics, "ceiling");
   // Rows of each set name without its seed suffix, in plan order.
@@ -123,6 +156,7 @@ nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, co
     if (by_name.count("mop")) rows.insert(rows.begin(), {"L = 1 (mop)", by_name["mop"]});
     tables["table5"] = table("Table 5: persona mixing", Columns::All, rows, "personas mixed");
   }
+  if (fit_health.is_array() && !fit_health.empty()) tables["fit_health"] = fit_health_table(fit_health);
   return tables;
 }
 
@@ -152,6 +186,7 @@ std::string tables_markdown(const Config& c, const nlohmann::json& tables) {
       md += "\n";
     }
   }
+  if (tables.contains("fit_health")) md += fit_health_markdown(tables["fit_health"]);
   return md;
 }
 

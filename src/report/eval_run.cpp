@@ -48,15 +48,16 @@ SuiteResult run_eval_job(const EvalJob& job, const std::function<void(const std:
     throw Error("evaluation: " + std::to_string(job.names.size()) + " names for " + std::to_string(job.synthetic.size()) +
                 " synthetic sets");
 
-  EvalSet golden = load_eval_set(job.golden, {job.text_field, job.label_field, job.require_golden_labels});
+  const std::string& group_by = job.suite.subgroups.group_by;
+  EvalSet golden = load_eval_set(job.golden, {job.text_field, job.label_field, job.require_golden_labels, group_by, true});
   std::vector<EvalSet> synthetic;
   for (size_t i = 0; i < job.synthetic.size(); ++i) {
-    synthetic.push_back(load_eval_set(job.synthetic[i], {job.text_field, job.label_field, false}));
+    synthetic.push_back(load_eval_set(job.synthetic[i], {job.text_field, job.label_field, false, group_by, false}));
     if (!job.names.empty() && !job.names[i].empty()) synthetic.back().name = job.names[i];
   }
   name_uniquely(synthetic);
   std::optional<EvalSet> train;
-  if (!job.train.empty()) train = load_eval_set(job.train, {job.text_field, job.label_field, true});
+  if (!job.train.empty()) train = load_eval_set(job.train, {job.text_field, job.label_field, true, group_by, false});
   // Fail on sizes before the slow part.
   std::vector<const EvalSet*> others;
   for (const auto& s : synthetic) others.push_back(&s);

@@ -19,23 +19,26 @@ th,td{border:1px solid #ccc;padding:4px 8px}th{background:#f3f3f3}td.n{text-alig
 )";
 
 // The metric table's headers (overall or per label) and one row's values.
-std::string metric_headers(bool group) {
+// The metric table's headers (overall or per label) and one row's values: its check columns, or the others.
+std::string metric_headers(bool group, bool checks = false) {
   std::string h;
-  for (const auto& c : eval::kMetricTable) h += "<th>" + escape(group ? c.group_header() : c.report_header()) + "</th>";
+  for (const auto& c : eval::kMetricTable)
+    if (c.check == checks) h += "<th>" + escape(group ? c.group_header() : c.report_header()) + "</th>";
   return h;
 }
 
-std::string metric_cells(const eval::Metrics& m) {
+std::string metric_cells(const eval::Metrics& m, bool checks = false) {
   std::string h;
-  for (const auto& c : eval::kMetricTable) h += "<td class=\"n\">" + escape(c.format(m.*c.value)) + "</td>";
+  for (const auto& c : eval::kMetricTable)
+    if (c.check == checks) h += "<td class=\"n\">" + escape(c.format(m.*c.value)) + "</td>";
   return h;
 }
 
-std::string overall_table(const eval::SuiteResult& r) {
-  std::string h = "<table><tr><th>set</th><th>rows</th>" + metric_headers(false) + "</tr>";
+std::string overall_table(const eval::SuiteResult& r, bool checks = false) {
+  std::string h = "<table><tr><th>set</th><th>rows</th>" + metric_headers(false, checks) + "</tr>";
   auto row = [&](const std::string& name, const eval::Metrics& m) {
     h += "<tr><td>" + escape(name) + "</td><td class=\"n\">" + std::to_string(m.synthetic_rows) + "</td>" +
-         metric_cells(m) + "</tr>";
+         metric_cells(m, checks) + "</tr>";
   };
   for (const auto& s : r.sets) row(s.name, s.overall);
   if (r.ceiling) row("real training data (ceiling): " + r.ceiling->name, r.ceiling->overall);
@@ -149,6 +152,14 @@ std::string render_html(const eval::SuiteResult& result, const eval::EvalSet& go
        "a golden region the set misses lowers it. macro-F1: a classifier trained on the set's labels, tested on the "
        "golden labels. The ceiling row is real training data: its classifier bounds the F1, its distances show "
        "what real-vs-real looks like.</p>\n";
+
+  h += "<h2>Checks</h2>" + overall_table(result, true) +
+       "<p class=\"caption\">Label χ²: Pearson's chi-square of the set's label counts against the golden label shares "
+       "(df = labels − 1) and its p-value; a small p says the shares differ. Length KS: the two-sample "
+       "Kolmogorov-Smirnov distance between the distributions of words per text, and its asymptotic p-value. Lowest "
+       "subgroup share ratio and coverage: over the groups of the first subgrouping below (the k-means clusters of "
+       "the golden set by default).</p>\n";
+  h += subgroups_section(result);
 
   h += "<h2>Embedding space</h2>" + scatter_section(golden, synthetic, options) +
        "<p class=\"caption\">Every set projected on the first two principal axes of golden and all synthetic sets "

@@ -1,6 +1,8 @@
 // `mop experiment` end to end with the shipped CI config (real SST-2, the shared story model):
 // every table has every row, a rerun does no work, and changed settings are refused, not mixed.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -43,8 +45,20 @@ TEST(CliExperiment, CiConfigFillsEveryTableAndResumes) {
   EXPECT_EQ(names("table4"), (std::vector<std::string>{"mop (full)", "mop-no-exemplars", "mop-generic-personas",
                                                        "mop-random-personas"}));
   EXPECT_EQ(names("table5"), (std::vector<std::string>{"L = 1 (mop)", "L = 2", "L = 4", "L = 8"}));
+  // Who is missing, in one figure each, beside the paper's distances.
+  for (const auto& r : tables["table1"]["rows"])
+    EXPECT_TRUE(r["subgroup_min_coverage"]["mean"].is_number()) << r.dump();
+  // Fit health: every fitted gate's last epoch.
+  std::vector<std::string> gates;
+  for (const auto& r : tables.at("fit_health").at("rows")) {
+    gates.push_back(r["name"].get<std::string>());
+    EXPECT_GE(r["effective_personas"].get<double>(), 1.0) << r.dump();
+    EXPECT_LE(r["tau_min"].get<double>(), r["tau_max"].get<double>()) << r.dump();
+    EXPECT_TRUE(r["collapsed"].is_boolean()) << r.dump();
+  }
+  EXPECT_NE(std::find(gates.begin(), gates.end(), "stories"), gates.end()) << tables["fit_health"].dump();
   const std::string md = read_file(out + "/tables.md");
-  for (const char* title : {"## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Table 5"})
+  for (const char* title : {"## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Table 5", "## Fit health"})
     EXPECT_NE(md.find(title), std::string::npos) << title;
   EXPECT_TRUE(fs::exists(out + "/eval/report.html"));
 

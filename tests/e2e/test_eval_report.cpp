@@ -69,6 +69,13 @@ TEST(EvalReport, RendersInHeadlessChromium) {
                                        dir.file("far.jsonl") + " --out " + dir.file("out"),
                                    nullptr, &err), 0) << err;
 
+  // The page Chromium draws holds the checks and the minority view (with its share bars).
+  const std::string html = mop::test::read_file(dir.file("out/report.html"));
+  EXPECT_NE(html.find("<h2>Checks</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<h2>Who is missing</h2><h3>near.jsonl, by k-means"), std::string::npos);
+  EXPECT_NE(html.find("<h3>far.jsonl, by label</h3>"), std::string::npos);
+  EXPECT_NE(html.find("px;background:#ff7f0e\"></div>"), std::string::npos);
+
   // A fresh profile and no network-facing services, bounded in time.
   const std::string png = dir.file("shot.png");
   const std::string cmd = "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "

@@ -77,8 +77,12 @@ TEST(MetricTable, RowsHaveUniqueNamesAndTheirDirections) {
 
 // The headers and numbers every output printed before there was a table.
 TEST(MetricTable, HeadersAndFormatsAreTheOutputsOwn) {
-  std::vector<std::string> headers, group_headers, report_headers;
+  std::vector<std::string> headers, group_headers, report_headers, checks;
   for (const auto& c : kMetricTable) {
+    if (c.check) {
+      checks.push_back(c.header());
+      continue;
+    }
     headers.push_back(c.header());
     group_headers.push_back(c.group_header());
     report_headers.push_back(c.report_header());
@@ -88,6 +92,11 @@ TEST(MetricTable, HeadersAndFormatsAreTheOutputsOwn) {
   EXPECT_EQ(group_headers, (std::vector<std::string>{"FID ↓", "MAUVE ↑", "frontier integral ↓", "KL-cosine ↓",
                                                      "precision ↑", "recall ↑", "density ↑", "coverage ↑", "class F1 ↑"}));
   EXPECT_EQ(report_headers[3], "KL-cosine KL(S‖G) ↓");
+  // The checks table's own columns.
+  EXPECT_EQ(checks, (std::vector<std::string>{"lowest subgroup share ratio ↑", "lowest subgroup coverage ↑", "label χ² ↓",
+                                              "label χ² p ↑", "length KS D ↓", "length KS p ↑"}));
+  EXPECT_TRUE(mop::eval::metric_column("subgroup_min_coverage").experiment_tables);
+  EXPECT_FALSE(mop::eval::metric_column("length_ks_p").experiment_tables);
   const auto& fid = mop::eval::metric_column("fid");
   EXPECT_EQ(fid.format(0.5), "0.5000");
   EXPECT_EQ(fid.format(12.34567), "12.3457");
@@ -100,8 +109,14 @@ TEST(MetricTable, MarkdownAndJsonFollowTheTable) {
   const auto r = made_up_result();
   const std::string md = mop::eval::to_markdown(r);
   std::vector<std::string> overall = {"set", "rows"}, group = {"set", "label", "golden rows", "set rows"};
-  for (const auto& c : kMetricTable) overall.push_back(c.header()), group.push_back(c.group_header());
+  for (const auto& c : kMetricTable)
+    if (!c.check) overall.push_back(c.header()), group.push_back(c.group_header());
   EXPECT_EQ(cells_of_line(md, "| set | rows |"), overall) << md;
+  // The checks table follows, with the check columns only.
+  std::vector<std::string> checks = {"set", "rows"};
+  for (const auto& c : kMetricTable)
+    if (c.check) checks.push_back(c.header());
+  EXPECT_EQ(cells_of_line(md.substr(md.find("## Checks")), "| set | rows |"), checks) << md;
   EXPECT_EQ(cells_of_line(md, "| set | label |"), group) << md;
   EXPECT_EQ(cells_of_line(md, "| s.jsonl | 50 |"),
             (std::vector<std::string>{"s.jsonl", "50", "0.5000", "2.50e-05", "—", "0.0000", "0.7500", "0.5000", "1.2500",

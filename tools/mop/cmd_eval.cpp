@@ -28,6 +28,10 @@ struct EvalArgs {
   double mauve_scaling = 5;
   int kl_bins = 100;
   int prdc_k = 5;
+  int subgroups = -1;
+  std::string group_by;
+  int subgroup_examples = 3;
+  int minority = 5;
   std::uint64_t seed = 0;
   bool seed_given = false;
   embed::EncoderOptions encoder_options;
@@ -46,10 +50,18 @@ eval::SuiteOptions suite_options(const EvalArgs& a) {
   o.mauve.scaling_factor = a.mauve_scaling;
   o.kl_cosine.bins = a.kl_bins;
   o.prdc.nearest_k = a.prdc_k;
+  if (a.subgroups < -1) throw Error("--subgroups must be -1 (auto), 0 (none) or a cluster count");
+  if (a.subgroup_examples < 0) throw Error("--subgroup-examples must be 0 or more");
+  if (a.minority < 0) throw Error("--minority must be 0 or more");
+  o.subgroups.clusters = a.subgroups;
+  o.subgroups.group_by = a.group_by;
+  o.subgroups.examples = a.subgroup_examples;
+  o.subgroups.minority = a.minority;
   if (a.seed_given) {  // otherwise each stage keeps its reference default (MAUVE 25, others 0)
     o.mauve.seed = static_cast<int>(a.seed % 1'000'000'000);
     o.kl_cosine.seed = a.seed;
     o.fasttext.seed = static_cast<int>(a.seed % 1'000'000'000);
+    o.subgroups.seed = static_cast<int>(a.seed % 1'000'000'000);
     o.seed = a.seed;
   }
   return o;
@@ -88,6 +100,10 @@ void register_eval(CLI::App& app) {
       "histograms, persona usage), and encoder_state.json for encoders fitted to a corpus (glove-sif: fitted on\n"
       "the golden set, used for every set). KL-cosine is KL(S || G), synthetic relative to golden.\n"
       "Precision, recall, density and coverage compare k-nearest-neighbour balls of the two sets (--prdc-k).\n"
+      "Who is missing: the golden set is split into subgroups (k-means clusters of its embeddings, --subgroups;\n"
+      "a field's values, --group-by; its labels) and each set's share of every group, its share ratio and k-NN\n"
+      "figures per group are listed, the most under-represented groups first, with examples. Checks: label\n"
+      "shares (chi-square against the golden shares) and words per text (two-sample Kolmogorov-Smirnov).\n"
       "A labelled set whose labels share none with the golden set's gets its distances only (no macro-F1,\n"
       "no per-label rows), with a note.\n"
       "Each set's result is also kept in --out's sets/ folder, keyed by everything it depends on: a rerun\n"
@@ -114,8 +130,17 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--kl-bins", args->kl_bins, "KL-cosine histogram bins over [-1, 1]")->capture_default_str();
   cmd->add_option("--prdc-k", args->prdc_k, "k of the k-NN radii for precision, recall, density and coverage")
       ->capture_default_str();
-  auto* seed = cmd->add_option("--seed", args->seed, "one seed for MAUVE's k-means, KL-cosine's pair sample, fastText "
-                                                     "and the ceiling sample (default: each stage's own)");
+  cmd->add_option("--subgroups", args->subgroups,
+                  "k-means subgroups of the golden set (-1 = auto: max(2, min(10, rows / 50)); 0 = none)")
+      ->capture_default_str();
+  cmd->add_option("--group-by", args->group_by, "also group by this field of the golden records (e.g. stars, category)");
+  cmd->add_option("--subgroup-examples", args->subgroup_examples, "golden and set examples kept per subgroup")
+      ->capture_default_str();
+  cmd->add_option("--minority", args->minority, "under-represented subgroups listed per set and grouping")
+      ->capture_default_str();
+  auto* seed = cmd->add_option("--seed", args->seed, "one seed for MAUVE's k-means, KL-cosine's pair sample, fastText, "
+                                                     "the subgroups' k-means and the ceiling sample (default: each "
+                                                     "stage's own)");
   cmd->add_option("--cache-dir", args->encoder_options.cache_dir, "mop cache folder (default $MOP_CACHE_DIR or ~/.cache/mop)");
   cmd->add_flag("--no-cache", args->no_cache, "do not use the on-disk embedding cache for model-based encoders");
   cmd->add_flag("--fresh", args->fresh, "compute every set again instead of reusing results kept in --out/sets/");
