@@ -31,6 +31,13 @@ struct EvalJob {
   bool reuse = true;
 };
 
+// The health of the fitted gates the sets came from: for each set and each run its rows name, the
+// run's personas (lines of personas.jsonl) and the last line of its train_log.jsonl (effective
+// personas, exemplars per persona, tau range, share of records on one persona, val ll), and
+// "collapsed" (fewer than 2 effective personas of 8 or more, as mop fit warns). A run folder that
+// is gone or unreadable gets a "note" instead of figures.
+nlohmann::json fit_health(const std::vector<EvalSet>& sets);
+
 // Runs the job; throws mop::Error (before any slow work where it can) on bad inputs.
 SuiteResult run_eval_job(const EvalJob& job, const std::function<void(const std::string&)>& progress = {});
 

@@ -36,6 +36,9 @@ struct EvalSet {
   // Each row's value of SetLoadOptions::group_field ("" where the row lacks it); empty when no
   // group field was asked for.
   std::vector<std::string> group_values;
+  // The fitted runs its rows came from (`run` under `provenance`, as mop simulate writes it), distinct,
+  // in order of first appearance.
+  std::vector<std::string> runs;
 };
 
 struct SetLoadOptions {
@@ -170,6 +173,9 @@ struct SuiteResult {
   std::vector<std::string> golden_labels;  // sorted; empty when the golden set is unlabelled
   std::vector<std::string> notes;          // run-wide notes (e.g. no labels, no DistilBERT)
   nlohmann::json settings;                 // options used, KL direction, classifier
+  // The fitted gates behind the sets (eval_run.h fit_health): one object per (set, run) with the run's
+  // last epoch from its train_log.jsonl; empty when no set names a run.
+  nlohmann::json fit_health = nlohmann::json::array();
 };
 
 // Throws mop::Error, before any work, when a set is too small for the overall metrics: fewer than

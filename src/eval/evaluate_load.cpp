@@ -83,6 +83,10 @@ EvalSet load_eval_set(const std::filesystem::path& path, const SetLoadOptions& o
                      " rows lack the label field \"" + options.label_field + "\"";
   else set.label_note = "no row has the label field \"" + options.label_field + "\"";
   set.persona_usage = usage_of(loaded.records);
+  for (const auto& r : loaded.records)
+    if (const auto it = r.extra.find("provenance"); it != r.extra.end())
+      if (auto run = field_text(*it, "run"); run && std::find(set.runs.begin(), set.runs.end(), *run) == set.runs.end())
+        set.runs.push_back(std::move(*run));
   if (!options.group_field.empty()) {
     for (const auto& r : loaded.records) {
       // The field the loader took as the label is in r.label, not among the extra fields.

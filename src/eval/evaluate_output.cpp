@@ -82,6 +82,34 @@ std::vector<std::pair<std::string, const SetResult*>> sets_of(const SuiteResult&
   return out;
 }
 
+// A number of a fit-health row, or "—".
+std::string figure(const nlohmann::json& row, const char* key, const char* format) {
+  if (!row.contains(key) || !row[key].is_number()) return "—";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, format, row[key].get<double>());
+  return buf;
+}
+
+std::string fit_health_section(const nlohmann::json& rows) {
+  if (!rows.is_array() || rows.empty()) return "";
+  std::string md = "\n## Fit health\n\nThe fitted gates the sets came from, at their last epoch (their train_log.jsonl): "
+                   "a gate with fewer than 2 effective personas of 8 or more has collapsed.\n\n"
+                   "| set | run | personas | effective personas | exemplars per persona | τ range | records on one "
+                   "persona | collapsed |\n|---|---|---:|---:|---:|---|---:|---|\n";
+  for (const auto& r : rows) {
+    md += "| " + cell(r.value("set", "")) + " | " + cell(r.value("run", "")) + " | ";
+    if (r.contains("note")) {
+      md += "— | — | — | — | — | " + cell(r["note"].get<std::string>()) + " |\n";
+      continue;
+    }
+    md += std::to_string(r.value("personas", 0)) + " | " + figure(r, "effective_personas", "%.2f") + " | " +
+          figure(r, "exemplars_per_persona", "%.2f") + " | " + figure(r, "tau_min", "%.2f") + "–" +
+          figure(r, "tau_max", "%.2f") + " | " + figure(r, "one_persona_share", "%.3f") + " | " +
+          (r.value("collapsed", false) ? "**yes**" : "no") + " |\n";
+  }
+  return md;
+}
+
 std::string subgroup_section(const SuiteResult& result) {
   const int limit = result.settings.contains("subgroups") ? result.settings["subgroups"].value("minority", 5) : 5;
   std::string md = "\n## Who is missing\n\nThe subgroups of the golden set each set under-represents most "
@@ -139,6 +167,7 @@ nlohmann::json to_json(const SuiteResult& result) {
           {"rows", rows},
           {"subgroups", subgroups},
           {"persona_usage", usage},
+          {"fit_health", result.fit_health},
           {"notes", result.notes}};
 }
 
@@ -172,6 +201,7 @@ std::string to_markdown(const SuiteResult& result) {
   if (result.ceiling)
     md += overall_line("real training data (ceiling): " + result.ceiling->name, result.ceiling->overall, true);
   md += subgroup_section(result);
+  md += fit_health_section(result.fit_health);
 
   md += "\n## Notes\n\n";
   for (const auto& n : result.notes) md += "- " + n + "\n";

@@ -78,6 +78,7 @@ SuiteResult run_eval_job(const EvalJob& job, const std::function<void(const std:
 
   DirectoryStore store(out / "sets", job.reuse);
   SuiteResult result = evaluate(golden, synthetic, train ? &*train : nullptr, job.suite, progress, &store);
+  result.fit_health = fit_health(synthetic);
   result.settings["encoder"] = {{"name", job.encoder},
                                 {"id", encoder->id()},
                                 {"state", fits ? nlohmann::json("encoder_state.json") : nlohmann::json()}};

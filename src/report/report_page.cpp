@@ -72,6 +72,32 @@ std::string notes_list(const eval::SuiteResult& r) {
   return h + "</ul>";
 }
 
+// The fitted gates behind the sets (eval_run.h fit_health), under the persona usage they explain.
+std::string fit_health_table(const nlohmann::json& rows) {
+  if (!rows.is_array() || rows.empty()) return "";
+  auto figure = [](const nlohmann::json& r, const char* key, int precision) {
+    return r.contains(key) && r[key].is_number() ? num(r[key].get<double>(), precision) : std::string("—");
+  };
+  std::string h = "<h3>Fit health</h3><table><tr><th>set</th><th>run</th><th>personas</th><th>effective personas</th>"
+                  "<th>exemplars per persona</th><th>τ range</th><th>records on one persona</th><th>collapsed</th></tr>";
+  for (const auto& r : rows) {
+    h += "<tr><td>" + escape(r.value("set", "")) + "</td><td>" + escape(r.value("run", "")) + "</td>";
+    if (r.contains("note")) {
+      h += "<td colspan=\"6\">" + escape(r["note"].get<std::string>()) + "</td></tr>";
+      continue;
+    }
+    h += "<td class=\"n\">" + std::to_string(r.value("personas", 0)) + "</td><td class=\"n\">" +
+         figure(r, "effective_personas", 2) + "</td><td class=\"n\">" + figure(r, "exemplars_per_persona", 2) +
+         "</td><td class=\"n\">" + figure(r, "tau_min", 2) + "–" + figure(r, "tau_max", 2) + "</td><td class=\"n\">" +
+         figure(r, "one_persona_share", 3) + "</td><td>" +
+         (r.value("collapsed", false) ? "<strong>yes</strong>: the gate puts nearly all weight on one or two personas"
+                                      : std::string("no")) +
+         "</td></tr>";
+  }
+  return h + "</table><p class=\"caption\">Each fitted gate's last epoch (its train_log.jsonl), as mop fit prints "
+             "it: effective numbers are exp(entropy) of the gate's mean weights over the training contexts.</p>\n";
+}
+
 // " (k = 5)": the k of the k-NN metrics, as the settings record it ("" when they do not).
 std::string prdc_k(const eval::SuiteResult& r) {
   const auto& s = r.settings;
@@ -180,6 +206,7 @@ std::string render_html(const eval::SuiteResult& result, const eval::EvalSet& go
   h += any_usage ? bars + "</div>\n"
                  : "<p>No synthetic set carries persona provenance (a <code>persona_id</code> field, at the top level "
                    "or under <code>provenance</code>).</p>\n";
+  h += fit_health_table(result.fit_health);
 
   if (!result.golden_labels.empty())
     h += "<h2>Per golden label</h2>" + group_table(result) +

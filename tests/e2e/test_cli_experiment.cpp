@@ -61,6 +61,13 @@ TEST(CliExperiment, CiConfigFillsEveryTableAndResumes) {
   for (const char* title : {"## Table 1", "## Table 2", "## Table 3", "## Table 4", "## Table 5", "## Fit health"})
     EXPECT_NE(md.find(title), std::string::npos) << title;
   EXPECT_TRUE(fs::exists(out + "/eval/report.html"));
+  // The evaluation names the gates behind the sets, with their health.
+  const auto metrics = nlohmann::json::parse(read_file(out + "/eval/metrics.json"));
+  bool mop_health = false;
+  for (const auto& r : metrics.at("fit_health"))
+    if (r["set"] == "mop") mop_health = r["effective_personas"].is_number() && r["personas"] == 4;
+  EXPECT_TRUE(mop_health) << metrics["fit_health"].dump();
+  EXPECT_NE(read_file(out + "/eval/report.html").find("<h3>Fit health</h3>"), std::string::npos);
 
   // Every set: the requested number of records, labelled with the condition's label, with provenance.
   for (const auto& entry : fs::directory_iterator(out + "/samples")) {
