@@ -86,13 +86,14 @@ void add_score_call(LmWork& work, const std::vector<PlannedScore>& requests, con
 struct ProbeSample {
   std::vector<std::string> score_prompts;  // distinct prompts, as planned
   std::vector<std::string> continuations;  // real responses
-  std::string generate_prompt;
-  int max_tokens = 16;  // tokens per probe generation (at most this, never more than the run's)
+  std::string generate_prompt;  // "": the plan generates nothing, so no generation is timed
+  int max_tokens = 32;  // tokens per probe generation beyond the first 2 (no more than the run's)
 };
 
-// Measures the model: a prefill-heavy score() call (distinct prompts, one-token continuations), a
-// continuation-heavy one (one prompt, `parallel` continuations) and `parallel` generations of
-// `max_tokens` tokens each (end of text ignored, so the count is known). Each call is repeated
+// Measures the model, after one warm-up call of each kind: a prefill-heavy score() call (distinct prompts, one-token continuations), a
+// continuation-heavy one (one prompt, `parallel` continuations), and `parallel` generations of 2
+// tokens and of 2 + max_tokens tokens (end of text ignored, so the counts are known), whose
+// difference is the generation rate. Each call is repeated
 // until it has run about a fifth of a second, so a tiny model is timed above the clock's noise;
 // a large model takes about as long as its first call (a few seconds on a CPU). The two scoring
 // calls give the prompt and continuation rates by solving for both.

@@ -119,7 +119,7 @@ class Planner {
       s.continuations.push_back(train_[(i * 104729 + 1) % train_.size()].text);
     }
     s.generate_prompt = s.score_prompts.front();
-    s.max_tokens = std::min(16, c_.generation.max_tokens);
+    s.max_tokens = std::min(32, c_.generation.max_tokens);
     return s;
   }
 

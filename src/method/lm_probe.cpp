@@ -11,6 +11,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Tokens of the probe's short generations, whose time is mostly the prompts'.
+constexpr int kFewTokens = 2;
+
 // Runs `call` until it has taken about kMinSeconds (at most kMaxRepeats times); returns the mean
 // seconds per call. The first call is a warm-up when it is quick (buffers allocated, pages
 // touched); a slow model's first call is kept, as its warm-up is small beside it.
@@ -68,10 +71,12 @@ class ApproximateModel final : public lm::LanguageModel {
 std::unique_ptr<lm::LanguageModel> approximate_model(const std::string& id) { return std::make_unique<ApproximateModel>(id); }
 
 LmRates probe_rates(lm::LanguageModel& lm, const ProbeSample& sample, const ScoreShape& shape) {
-  if (sample.score_prompts.empty() || sample.continuations.empty() || sample.generate_prompt.empty())
-    throw Error("probe: no sample requests to time");
+  if (sample.score_prompts.empty() || sample.continuations.empty()) throw Error("probe: no sample requests to time");
   const auto start = Clock::now();
   const size_t parallel = static_cast<size_t>(std::max(1, shape.parallel));
+  // Warm-up: the first calls allocate the compute graphs and touch the weights; the run pays
+  // that once, not per token.
+  lm.score({{sample.score_prompts.front(), " yes", 1.0}});
 
   // A: prefill-heavy. Distinct prompts, each with a one-word continuation.
   std::vector<lm::ScoreRequest> a;
@@ -105,20 +110,36 @@ LmRates probe_rates(lm::LanguageModel& lm, const ProbeSample& sample, const Scor
   }
   if (!(r.prompt_s > 0) || !(r.continuation_s > 0)) r.prompt_s = r.continuation_s = (ta + tb) / std::max(1.0, pa + ca + pb + cb);
 
-  // C: `parallel` generations of max_tokens each, end of text ignored so the count is known.
-  const int max_tokens = std::max(1, sample.max_tokens);
-  std::vector<lm::GenerateRequest> g(parallel);
-  for (size_t i = 0; i < parallel; ++i) {
-    g[i].prompt = sample.generate_prompt;
-    g[i].sampling.max_tokens = max_tokens;
-    g[i].sampling.ignore_eos = true;
-    g[i].sampling.seed = i;
-  }
-  const double tg = timed([&] { lm.generate(g); });
-  const double prompt_tokens = static_cast<double>(parallel * tokens_of(lm, sample.generate_prompt));
-  const double generated = static_cast<double>(parallel) * max_tokens;
-  r.generate_s = std::max(tg - prompt_tokens * r.prompt_s, 0.25 * tg) / generated;
   r.known = true;
+  if (sample.generate_prompt.empty()) {  // a plan without generation (mop fit) needs no rate for it
+    r.probe_s = std::chrono::duration<double>(Clock::now() - start).count();
+    return r;
+  }
+  // C: `parallel` generations of a few tokens and of max_tokens more, end of text ignored so the
+  // counts are known. The difference is generation alone: the prompts' cost (most of a short
+  // call) cancels, where subtracting an estimate of it would leave its error in a small remainder.
+  const int extra = std::max(1, sample.max_tokens);
+  const auto generations = [&](int max_tokens) {
+    std::vector<lm::GenerateRequest> g(parallel);
+    for (size_t i = 0; i < parallel; ++i) {
+      g[i].prompt = sample.generate_prompt;
+      g[i].sampling.max_tokens = max_tokens;
+      g[i].sampling.ignore_eos = true;
+      g[i].sampling.seed = i;
+    }
+    return g;
+  };
+  const auto short_calls = generations(kFewTokens), long_calls = generations(kFewTokens + extra);
+  lm.generate({generations(1).front()});  // warm-up, as above
+  const double t_short = timed([&] { lm.generate(short_calls); });
+  const double t_long = timed([&] { lm.generate(long_calls); });
+  const double generated = static_cast<double>(parallel) * extra;
+  // Timing noise can make the difference tiny or negative for a very fast model: then the long
+  // call's time over all its tokens, an upper bound.
+  const double per = (t_long - t_short) / generated;
+  r.generate_s = per > 0.1 * t_long / (generated + static_cast<double>(parallel) * kFewTokens)
+                     ? per
+                     : t_long / (generated + static_cast<double>(parallel) * kFewTokens);
   r.probe_s = std::chrono::duration<double>(Clock::now() - start).count();
   return r;
 }

@@ -110,11 +110,13 @@ std::string plan_table(const std::vector<PlannedStep>& steps, const std::map<std
          "+ at most new tokens x generation, so generation time is an upper bound):\n";
   for (const auto& [name, r] : rates) {
     char b[256];
-    if (r.known)
-      std::snprintf(b, sizeof b, "  %s: prompt %.0f tokens/s, continuation %.0f tokens/s, generation %.0f tokens/s; load %.1f s, probe %.1f s\n",
-                    name.c_str(), 1 / r.prompt_s, 1 / r.continuation_s, 1 / r.generate_s, r.load_s, r.probe_s);
-    else
+    if (r.known) {
+      const std::string generation = r.generate_s > 0 ? ", generation " + std::to_string(static_cast<long>(1 / r.generate_s + 0.5)) + " tokens/s" : "";
+      std::snprintf(b, sizeof b, "  %s: prompt %.0f tokens/s, continuation %.0f tokens/s%s; load %.1f s, probe %.1f s\n", name.c_str(),
+                    1 / r.prompt_s, 1 / r.continuation_s, generation.c_str(), r.load_s, r.probe_s);
+    } else {
       std::snprintf(b, sizeof b, "  %s: unknown (%s)\n", name.c_str(), r.why_unknown.c_str());
+    }
     out += b;
   }
   return out;
@@ -138,7 +140,7 @@ nlohmann::json plan_json(const std::vector<PlannedStep>& steps, const std::map<s
       continue;
     }
     j["rates"][name] = {{"known", true}, {"prompt_tokens_per_s", 1 / r.prompt_s}, {"continuation_tokens_per_s", 1 / r.continuation_s},
-                        {"generate_tokens_per_s", 1 / r.generate_s}, {"load_s", r.load_s}, {"probe_s", r.probe_s}};
+                        {"generate_tokens_per_s", r.generate_s > 0 ? nlohmann::json(1 / r.generate_s) : nlohmann::json()}, {"load_s", r.load_s}, {"probe_s", r.probe_s}};
   }
   return j;
 }

@@ -299,4 +299,10 @@ TEST(CostPlanProbe, MeasuresEveryRateOnARealModel) {
   EXPECT_GT(r.continuation_s, 0);
   EXPECT_GT(r.generate_s, 0);
   EXPECT_THROW(method::probe_rates(*lm, method::ProbeSample{}, {4, 4096}), Error);
+  // Without a generation prompt (a fit's plan) only scoring is timed.
+  s.generate_prompt.clear();
+  const auto scoring = method::probe_rates(*lm, s, {4, 4096});
+  EXPECT_TRUE(scoring.known);
+  EXPECT_GT(scoring.prompt_s, 0);
+  EXPECT_EQ(scoring.generate_s, 0);
 }

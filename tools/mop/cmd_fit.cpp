@@ -55,7 +55,7 @@ void plan(const FitArgs& a) {
   in.shape = shape;
   auto fit_plan = method::plan_fit(in);
   if (!http) {
-    fit_plan.probe.max_tokens = 16;
+    fit_plan.probe.generate_prompt.clear();  // a fit only scores
     std::fprintf(stderr, "mop: probing %s\n", name.c_str());
     rates = method::probe_rates(*model, fit_plan.probe, shape);
     rates.load_s = load;
