@@ -68,7 +68,7 @@ method::LmWork mop_work(const SetPlan& set, const nlohmann::json& settings, cons
       for (size_t p : draw(0).first) texts.push_back(in.personas[p].text);
       return in.lm->render(std::string(), method::merge_instruction(texts));
     });
-    notes.push_back("set " + set.name + ": the merged personas are stood in for by one of theirs");
+    notes.push_back("mixing sets: each merged persona (at most 64 tokens) is stood in for by one of the personas it merges");
   }
   add_generations(w, *in.lm, part.n, in.generation.max_tokens, [&](size_t i) {
     const auto [personas, ex] = draw(i);

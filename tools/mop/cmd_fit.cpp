@@ -76,6 +76,7 @@ void plan(const FitArgs& a) {
       if (!done && std::filesystem::exists(run.checkpoints()))
         for (const auto& [epoch, path] : run.list_checkpoints()) done = std::max(done, epoch);
       for (int e = 0; e < done && e + 1 < static_cast<int>(steps.size()); ++e) steps[static_cast<size_t>(e) + 1].status = "done (skipped)";
+      if (done >= a.options.epochs) steps[0].status = "done (skipped)";  // nothing left to load the model for
     }
   }
   const std::map<std::string, method::LmRates> all = {{name, rates}};
