@@ -161,3 +161,39 @@ TEST_F(CliFitPlan, PlanJsonWithoutPlanIsAnError) {
       << err;
   EXPECT_NE(err.find("--plan-json goes with --plan"), std::string::npos) << err;
 }
+
+TEST(CliPlan, AServedModelIsSentNothingAndOnlyItsStepsAreUnknown) {
+  // Nothing listens on the port: a plan that contacted the served model would fail.
+  DeadPort port;
+  TempDir dir;
+  const std::string config = dir.file("exp.yaml");
+  write_file(config, "name: served\n"
+                     "data:\n  train: " + shared_path("data/sst2/train.jsonl") + "\n  golden: " +
+                         shared_path("data/sst2/test.jsonl") + "\n  max_train: 80\n  max_golden: 30\n"
+                     "domain: movie\n"
+                     "models:\n  - name: local\n    model: " + stories_model() + "\n    chat_template: plain\n    threads: 1\n"
+                     "  - name: served\n    endpoints: [http://127.0.0.1:" + std::to_string(port.port()) + "]\n"
+                     "    served_model: stories\n    chat_template: plain\n"
+                     "samples: 12\ngeneration:\n  max_tokens: 12\n"
+                     "personas:\n  k: 3\n  per_cluster: 3\n  max_tokens: 16\n"
+                     "fit:\n  exemplars: 8\n  epochs: 1\n  max_val: 6\n  batch: 32\n"
+                     "methods: [mop, zerogen]\n"
+                     "transfer:\n  fit: [local]\n  simulate: [served]\n");
+  const std::string json = dir.file("plan.json");
+  std::string out, err;
+  ASSERT_EQ(run_command(cli_path() + " experiment " + config + " --out " + dir.file("exp") + " --plan --plan-json " + json, &out, &err), 0)
+      << err;
+  const auto plan = nlohmann::json::parse(read_file(json));
+  const auto* served = step(plan, "set transfer-local-to-served");
+  ASSERT_NE(served, nullptr);
+  EXPECT_EQ(generated(*served), 12u);
+  EXPECT_GT((*served)["generate"]["prompt_tokens"].get<size_t>(), 0u);  // about four characters a token
+  EXPECT_TRUE((*served)["seconds"].is_null());
+  ASSERT_NE(step(plan, "set mop"), nullptr);
+  EXPECT_TRUE((*step(plan, "set mop"))["seconds"].is_number());
+  EXPECT_FALSE(plan["rates"]["served"]["known"].get<bool>());
+  EXPECT_TRUE(plan["total"]["seconds"].is_null());
+  EXPECT_GT(plan["total"]["known_seconds"].get<double>(), 0);
+  EXPECT_NE(out.find("unknown (known part"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(dir.file("exp")));
+}
