@@ -1,5 +1,8 @@
 // mop fit: trains the MoP gate on a data set, with personas, against a language model.
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <iostream>
 #include <memory>
 
 #include "commands.h"
@@ -7,19 +10,88 @@
 #include "model_options.h"
 #include "mop/embed_open.h"
 #include "mop/error.h"
+#include "mop/fit_plan.h"
 #include "mop/trainer.h"
+#include "mop/util/atomic_file.h"
 #include "mop/util/progress.h"
 
 namespace mop::cli {
 namespace {
 
 struct FitArgs {
-  std::string data, personas, run, encoder = "glove-sif";
+  std::string data, personas, run, encoder = "glove-sif", plan_json;
+  bool plan = false;
   size_t max_records = 0;
   DataArgs fields;
   lm::ModelOptions model;
   method::FitOptions options;
 };
+
+// --plan: the fit's LM work per epoch and its estimated time, from a probe of the model (an
+// endpoint is sent nothing). Writes nothing in --run.
+void plan(const FitArgs& a) {
+  const bool http = !a.model.http.endpoints.empty();
+  const std::string name = http ? a.model.http.endpoints.front() : std::filesystem::path(a.model.llama.model).filename().string();
+  std::unique_ptr<lm::LanguageModel> model;
+  method::LmRates rates;
+  method::ScoreShape shape;
+  double load = 0;
+  if (http) {
+    model = method::approximate_model(name);
+    rates.why_unknown = "served by endpoints, which the plan sends nothing; token counts there are about four characters a token";
+    shape = {a.model.http.max_in_flight * static_cast<int>(a.model.http.endpoints.size()), 1 << 30};
+  } else {
+    const auto t0 = std::chrono::steady_clock::now();
+    model = lm::open_model(a.model, {});
+    load = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    shape = {a.model.llama.n_parallel, a.model.llama.n_ctx > 0 ? a.model.llama.n_ctx : 1 << 30};
+  }
+  method::FitPlanInputs in;
+  in.records = load_records(a.data, a.fields);
+  if (a.max_records > 0 && in.records.size() > a.max_records) in.records = data::sample(in.records, a.max_records, a.options.seed);
+  in.personas = method::read_personas(a.personas);
+  in.lm = model.get();
+  in.options = a.options;
+  in.shape = shape;
+  auto fit_plan = method::plan_fit(in);
+  if (!http) {
+    fit_plan.probe.generate_prompt.clear();  // a fit only scores
+    std::fprintf(stderr, "mop: probing %s\n", name.c_str());
+    rates = method::probe_rates(*model, fit_plan.probe, shape);
+    rates.load_s = load;
+  }
+  std::vector<method::PlannedStep> steps(1);
+  steps[0].name = "open model";
+  steps[0].model = name;
+  if (rates.known) steps[0].seconds = load;
+  for (auto& s : method::fit_steps(fit_plan, "fit", name)) steps.push_back(std::move(s));
+  // As fit would take them: --resume continues after the newest checkpoint; without it a run
+  // directory that holds a run is refused.
+  const method::RunDir run(a.run);
+  if (std::filesystem::exists(run.config())) {
+    if (!a.options.resume) {
+      steps[1].notes.insert(steps[1].notes.begin(), "fit will refuse: " + a.run + " already holds a run (use --resume, or another --run)");
+    } else {
+      int done = std::filesystem::exists(run.gate()) ? a.options.epochs : 0;
+      if (!done && std::filesystem::exists(run.checkpoints()))
+        for (const auto& [epoch, path] : run.list_checkpoints()) done = std::max(done, epoch);
+      for (int e = 0; e < done && e + 1 < static_cast<int>(steps.size()); ++e) steps[static_cast<size_t>(e) + 1].status = "done (skipped)";
+      if (done >= a.options.epochs) steps[0].status = "done (skipped)";  // nothing left to load the model for
+    }
+  }
+  const std::map<std::string, method::LmRates> all = {{name, rates}};
+  method::fill_seconds(steps, all);
+  std::cout << "fit: " << fit_plan.train << " training and " << fit_plan.val << " held-out records, "
+            << in.personas.size() << " personas, " << fit_plan.exemplars.size() << " exemplars, M = " << a.options.top_m
+            << ", " << a.options.epochs << " epochs\n\n"
+            << method::plan_table(steps, all);
+  if (!a.plan_json.empty()) {
+    auto j = method::plan_json(steps, all);
+    j["fit"] = {{"train", fit_plan.train}, {"val", fit_plan.val}, {"personas", in.personas.size()},
+                {"exemplars", fit_plan.exemplars.size()}, {"top_m", a.options.top_m}, {"epochs", a.options.epochs}};
+    util::write_file_atomic(a.plan_json, j.dump(2) + "\n");
+  }
+}
 
 void run(const FitArgs& a) {
   // First: a server that cannot score fails here, before any data is read or embedded.
@@ -119,9 +191,17 @@ void register_fit(CLI::App& app) {
   cmd->add_option("--seed", o.seed, "seed for splits, exemplars, initial weights and order")->capture_default_str();
   cmd->add_flag("--resume", o.resume, "continue the run in --run from its newest valid checkpoint");
   cmd->add_flag("--no-exemplars", o.no_exemplars, "ablation: prompts carry the persona only");
+  cmd->add_flag("--plan", a->plan,
+                "print the LM requests and tokens each epoch will score and an estimated time (from a short probe "
+                "of the model; unknown for endpoints), and stop; writes nothing");
+  cmd->add_option("--plan-json", a->plan_json, "with --plan: also write the plan as JSON to this file");
   add_data_options(cmd, a->fields);
   add_model_options(cmd, a->model);
-  cmd->callback([a] { run(*a); });
+  cmd->callback([a] {
+    if (!a->plan_json.empty() && !a->plan) throw Error("--plan-json goes with --plan");
+    if (a->plan) plan(*a);
+    else run(*a);
+  });
 }
 
 }  // namespace mop::cli
