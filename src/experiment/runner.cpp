@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 
+#include "experiment/label_parts.h"
 #include "mop/dataset.h"
 #include "mop/embed_open.h"
 #include "mop/error.h"
@@ -30,12 +31,7 @@ nlohmann::json model_spec(const ModelSpec& m) {
   return j;
 }
 
-// One part of a set: the samples generated under one label condition (or all of them).
-struct Part {
-  std::optional<std::string> label;
-  std::string condition;
-  size_t n = 0;
-};
+using detail::Part;
 
 class Runner {
  public:
@@ -170,58 +166,18 @@ class Runner {
     resolve_labels();
   }
 
-  // Label names (given, or those of the training data) and each one's share of a set's samples:
-  // proportional to the training data, as the population they are drawn from.
   void resolve_labels() {
-    if (c_.labels.mode == "none") return;
-    names_ = c_.labels.names;
-    std::map<std::string, size_t> counts;
-    for (const auto& r : train_)
-      if (r.label) ++counts[*r.label];
-    if (names_.empty())
-      for (const auto& [name, n] : counts) names_.push_back(name);
-    std::vector<size_t> sizes;
-    for (const auto& n : names_) {
-      if (!counts.count(n))
-        throw Error(c_.file.string() + ": labels.names: '" + n + "' does not occur in the training data " + c_.data.train);
-      sizes.push_back(counts[n]);
-    }
-    if (names_.size() < 2) throw Error(c_.file.string() + ": labels: the training data has fewer than 2 labels");
-    shares_ = data::stratified_allocation(sizes, c_.samples);
+    const detail::LabelShares l = detail::resolve_labels(c_, train_);
+    names_ = l.names;
+    shares_ = l.shares;
   }
 
-  std::optional<std::string> condition_for(const std::string& label) const {
-    for (const auto& [l, cond] : c_.labels.conditions)
-      if (l == label) return cond;
-    if (c_.labels.condition_template.empty()) return std::nullopt;
-    std::string s = c_.labels.condition_template;
-    s.replace(s.find("{label}"), 7, label);
-    return s;
-  }
+  std::optional<std::string> condition_for(const std::string& label) const { return detail::condition_for(c_, label); }
 
-  // Label parts: one per label generated under its condition, or one unconditioned part.
-  std::vector<Part> parts(bool conditioned) const {
-    if (!conditioned || c_.labels.mode == "none") return {{std::nullopt, "", c_.samples}};
-    std::vector<Part> out;
-    for (size_t i = 0; i < names_.size(); ++i) {
-      const auto cond = condition_for(names_[i]);
-      if (!cond)
-        throw Error(c_.file.string() + ": labels.conditions has no condition for label '" + names_[i] +
-                    "' (give one, or labels.condition_template)");
-      if (shares_[i] > 0) out.push_back({names_[i], *cond, shares_[i]});
-    }
-    return out;
-  }
+  std::vector<Part> parts(bool conditioned) const { return detail::label_parts(c_, {names_, shares_}, conditioned); }
 
   std::vector<std::string> contexts_for(const std::optional<std::string>& label) const {
-    std::vector<std::string> out;
-    if (!c_.data.context) return out;
-    for (const auto& r : golden_)
-      if (r.context && (!label || r.label == label)) out.push_back(*r.context);
-    if (out.empty())
-      for (const auto& r : golden_)
-        if (r.context) out.push_back(*r.context);
-    return out;
+    return detail::contexts_for(c_, golden_, label);
   }
 
   // --- personas and fits
