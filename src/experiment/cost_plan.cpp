@@ -255,27 +255,7 @@ class Planner {
 
   // --- sets (as Runner::produce and Runner::set_settings)
   nlohmann::json set_settings(const SetPlan& set, const gen::GeneratorInfo& info) const {
-    nlohmann::json given = nlohmann::json::object();
-    if (const auto it = c_.settings.find(set.method); it != c_.settings.end()) given = it->second;
-    if (info.needs.run) {
-      given["mix"] = set.mix;
-      if (set.variant == "random_personas") {
-        given["gate"] = method::gate_mode_name(method::GateMode::random_similar);
-        given["similar_k"] = c_.similar_k;
-      }
-    }
-    if (!info.needs.all_labels.empty()) {
-      nlohmann::json classes = nlohmann::json::array();
-      for (const auto& name : names_) {
-        const auto cond = condition_for(name);
-        if (!cond)
-          throw Error(c_.file.string() + ": labels.conditions has no condition for label '" + name + "' (" + set.method +
-                      " generates under each label's condition)");
-        classes.push_back(name + "=" + *cond);
-      }
-      given["classes"] = classes;
-    }
-    return gen::normalize_settings(info, given, [&](const gen::Setting& s) { return set.method + "." + s.key; });
+    return detail::set_settings(c_, {names_, shares_}, set, info);
   }
 
   void produce(const SetPlan& set) {

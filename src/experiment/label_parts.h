@@ -7,6 +7,7 @@
 
 #include "mop/dataset.h"
 #include "mop/experiment.h"
+#include "mop/generators.h"
 
 namespace mop::experiment::detail {
 
@@ -35,5 +36,10 @@ std::vector<Part> label_parts(const Config& c, const LabelShares& labels, bool c
 // The golden contexts of a label (all golden contexts when it has none); empty without a context field.
 std::vector<std::string> contexts_for(const Config& c, const std::vector<data::Record>& golden,
                                       const std::optional<std::string>& label);
+
+// The generator's own settings for one set: the config's (baselines), the set's (MoP's mixing
+// level and gate), every label's condition for a generator that needs them all; normalised
+// against the generator's declared settings (errors name METHOD.KEY).
+nlohmann::json set_settings(const Config& c, const LabelShares& labels, const SetPlan& set, const gen::GeneratorInfo& info);
 
 }  // namespace mop::experiment::detail

@@ -321,32 +321,8 @@ class Runner {
     });
   }
 
-  // The generator's own settings for one set: the config's (baselines), the set's (MoP's mixing
-  // level and gate), every label's condition for a generator that needs them all.
   nlohmann::json set_settings(const SetPlan& set, const gen::GeneratorInfo& info) const {
-    nlohmann::json given = nlohmann::json::object();
-    if (const auto it = c_.settings.find(set.method); it != c_.settings.end()) given = it->second;
-    if (info.needs.run) {
-      given["mix"] = set.mix;
-      if (set.variant == "random_personas") {
-        given["gate"] = method::gate_mode_name(method::GateMode::random_similar);
-        given["similar_k"] = c_.similar_k;
-      }
-    }
-    if (!info.needs.all_labels.empty()) {
-      nlohmann::json classes = nlohmann::json::array();
-      for (const auto& name : names_) {
-        const auto cond = condition_for(name);
-        if (!cond)
-          throw Error(c_.file.string() + ": labels.conditions has no condition for label '" + name + "' (" + set.method +
-                      " generates under each label's condition)");
-        if (name.find('=') != std::string::npos)
-          throw Error(c_.file.string() + ": label '" + name + "' holds '=', which " + set.method + "'s classes cannot carry");
-        classes.push_back(name + "=" + *cond);
-      }
-      given["classes"] = classes;
-    }
-    return gen::normalize_settings(info, given, [&](const gen::Setting& s) { return set.method + "." + s.key; });
+    return detail::set_settings(c_, {names_, shares_}, set, info);
   }
 
   void generate_part(const SetPlan& set, const gen::GeneratorInfo& info, const fs::path& run, const Part& part,

@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "method/fit_split.h"
 #include "method/pair_choice.h"
 #include "method/token_budget.h"
 #include "mop/error.h"
@@ -19,19 +20,6 @@ namespace {
 // prompt of a large fit (tens of thousands) would cost the plan more than it tells.
 constexpr size_t kSampledBatches = 16;
 
-// The trainer's split (trainer.cpp, split()): keep the two in step.
-void split(size_t n, const FitOptions& o, std::vector<size_t>& train, std::vector<size_t>& val) {
-  std::vector<size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), 0);
-  std::mt19937_64 rng(o.seed ^ 0x5EEDF00Dull);
-  std::shuffle(idx.begin(), idx.end(), rng);
-  const size_t n_val = std::min<size_t>(static_cast<size_t>(o.max_val), static_cast<size_t>(o.val_fraction * n));
-  val.assign(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(n_val));
-  train.assign(idx.begin() + static_cast<std::ptrdiff_t>(n_val), idx.end());
-  std::sort(val.begin(), val.end());
-  std::sort(train.begin(), train.end());
-}
-
 struct Pair {
   int persona, exemplar;  // exemplar -1: none
 };
@@ -43,7 +31,7 @@ class FitPlanner {
   FitPlan run() {
     check();
     budget_responses();
-    split(records_.size(), o_, train_, val_);
+    detail::split_records(records_.size(), o_, train_, val_);
     if (!o_.no_exemplars && static_cast<size_t>(o_.n_exemplars) > train_.size())
       throw Error("--exemplars " + std::to_string(o_.n_exemplars) + " is larger than the " + std::to_string(train_.size()) +
                   " training records");

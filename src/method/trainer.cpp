@@ -8,6 +8,7 @@
 #include <numeric>
 #include <random>
 
+#include "method/fit_split.h"
 #include "method/pair_choice.h"
 #include "method/score_cache.h"
 #include "method/token_budget.h"
@@ -60,19 +61,6 @@ void check_options(const FitOptions& o, size_t n_records, size_t n_personas) {
   if (o.long_responses != "cut" && o.long_responses != "skip")
     bad("--long-responses must be cut or skip, got \"" + o.long_responses + "\"");
   guided_pair_count(o);  // throws on a bad --pair-choice, --guided-pairs or --guide-weight
-}
-
-// Held-out records: a seeded sample of val_fraction of the data, at most max_val.
-void split(size_t n, const FitOptions& o, std::vector<size_t>& train, std::vector<size_t>& val) {
-  std::vector<size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), 0);
-  std::mt19937_64 rng(o.seed ^ 0x5EEDF00Dull);
-  std::shuffle(idx.begin(), idx.end(), rng);
-  const size_t n_val = std::min<size_t>(static_cast<size_t>(o.max_val), static_cast<size_t>(o.val_fraction * n));
-  val.assign(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(n_val));
-  train.assign(idx.begin() + static_cast<std::ptrdiff_t>(n_val), idx.end());
-  std::sort(val.begin(), val.end());
-  std::sort(train.begin(), train.end());
 }
 
 class Trainer {
@@ -168,7 +156,7 @@ void Trainer::budget_exemplars() {
 void Trainer::prepare() {
   budget_responses();
   const auto& records = in_.records;
-  split(records.size(), o_, train_, val_);
+  detail::split_records(records.size(), o_, train_, val_);
   pool_pos_.assign(records.size(), -1);
   if (!o_.no_exemplars && static_cast<size_t>(o_.n_exemplars) > train_.size())
     throw Error("--exemplars " + std::to_string(o_.n_exemplars) + " is larger than the " + std::to_string(train_.size()) +
