@@ -2,6 +2,7 @@
 // The llama.cpp backend of mop::lm: any GGUF model, in process. This header is the backend's
 // options and factory; the model itself is lm::LlamaModel in src/lm/llama_model.{h,cpp}
 // (load_llama is there too), with its parts in src/lm/llama_*.cpp.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -13,12 +14,19 @@ namespace mop::lm {
 inline constexpr const char* kDefaultModel =
     "hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf";
 
+inline constexpr int kAutoCtx = -1;
+// The context cells an automatic cache starts with (small work never rebuilds it).
+inline constexpr int kAutoCtxStart = 4096;
+
 struct LlamaOptions {
   std::string model = kDefaultModel;  // a GGUF path, or hf:OWNER/REPO/FILE.gguf
   std::string chat_template;  // "" = the model's own; a llama.cpp template name (e.g. "llama3");
                               // "plain"; or a path to a Jinja template file
   std::string cache_dir;      // where hub downloads go ("" = default cache, see model_source.h)
-  int n_ctx = 4096;           // KV cells shared by all sequences in flight; 0 = model's training length
+  // KV cells shared by all sequences in flight: kAutoCtx (mop sizes the cache to each call's work,
+  // within kv_memory; see src/lm/kv_cache_size.h), 0 (the model's training length) or a count.
+  int n_ctx = kAutoCtx;
+  int64_t kv_memory = 0;      // bytes the KV cache may take when n_ctx is kAutoCtx; 0 = default_kv_memory
   int n_batch = 512;          // tokens per decode call
   int n_parallel = 32;        // sequences in flight at once (max 255)
   int n_threads = 0;          // 0 = all cores
@@ -29,6 +37,12 @@ struct LlamaOptions {
   bool invariant_kernels = true;
   bool verbose = false;       // pass llama.cpp's own log through
 };
+
+// "--ctx" values: "auto", "0" or a positive count (throws mop::Error naming `what` otherwise).
+int parse_ctx(const std::string& text, const std::string& what = "--ctx");
+// "--kv-memory" values: bytes, with an optional K, M, G or T suffix (powers of 1024, "GiB" and
+// "GB" read the same), or "auto" (0).
+int64_t parse_memory_size(const std::string& text, const std::string& what = "--kv-memory");
 
 // The CPU backend this binary carries, for `mop --version`: ggml's version and commit and the
 // instruction sets it was compiled for, e.g. "ggml 0.25.1 (de3ff81), CPU: SSE3 ... AVX2 ... llamafile".

@@ -37,7 +37,7 @@ void check_names(const Section& s, const std::string& key, const std::vector<std
 }
 
 ModelSpec read_model(const Section& m, const fs::path& base) {
-  m.allow({"name", "model", "chat_template", "ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels",
+  m.allow({"name", "model", "chat_template", "ctx", "kv_memory", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels",
            "endpoints", "api", "served_model", "api_key_env", "max_in_flight", "timeout", "retries", "score_top_k"});
   ModelSpec spec;
   m.get("name", spec.name);
@@ -58,7 +58,24 @@ ModelSpec read_model(const Section& m, const fs::path& base) {
     m.get("model", llama.model);
     llama.model = resolve(base, llama.model);
     llama.chat_template = chat_template;
-    m.get("ctx", llama.n_ctx);
+    if (m.has("ctx")) {
+      std::string ctx;
+      m.get("ctx", ctx);
+      try {
+        llama.n_ctx = lm::parse_ctx(ctx, "it");
+      } catch (const Error& e) {
+        m.fail("ctx", e.what());
+      }
+    }
+    if (m.has("kv_memory")) {
+      std::string mem;
+      m.get("kv_memory", mem);
+      try {
+        llama.kv_memory = lm::parse_memory_size(mem, "it");
+      } catch (const Error& e) {
+        m.fail("kv_memory", e.what());
+      }
+    }
     m.get("batch_tokens", llama.n_batch);
     m.get("parallel", llama.n_parallel);
     m.get("threads", llama.n_threads);
@@ -69,7 +86,7 @@ ModelSpec read_model(const Section& m, const fs::path& base) {
     if (kernels != "invariant" && kernels != "fast") m.fail("kernels", "must be invariant or fast");
     llama.invariant_kernels = kernels == "invariant";
   } else {
-    for (const char* key : {"ctx", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels"})
+    for (const char* key : {"ctx", "kv_memory", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels"})
       if (m.has(key)) m.fail(key, "applies to an in-process model only (not to endpoints)");
     m.get("endpoints", http.endpoints);
     if (http.endpoints.empty()) m.fail("endpoints", "give at least one URL");

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <functional>
 
 #include "lm/batch.h"
 #include "lm/llama_model.h"
@@ -107,6 +108,10 @@ class LlamaModel::GenerateJob {
   // Admits waiting requests while a sequence and room in the KV cache are free.
   void admit();
   Tokens checked_prompt(size_t r) const;  // throws RequestError for a prompt that cannot run
+  // The longest a request's sequence may grow: its prompt and max_tokens, within the context.
+  int sequence_limit(size_t r) const;
+  // Sizes the context for --parallel requests at once, the longest first (LlamaModel::fit_context).
+  void fit_context() const;
   size_t promised_cells() const;          // cells the sequences in flight may still take
   void start(size_t r, Tokens prompt, int limit);
   // One batch: a token for every sequence that is generating, then prompt tokens to fill it.
@@ -120,7 +125,8 @@ class LlamaModel::GenerateJob {
   const std::vector<GenerateRequest>& requests_;
   const Progress& progress_;
   std::vector<Generation> out_;
-  llama_memory_t mem_;
+  std::vector<Tokens> prompts_;  // [request]: tokenized up front, moved into its slot at admission
+  llama_memory_t mem_ = nullptr;
   std::deque<size_t> waiting_;
   std::vector<std::unique_ptr<Slot>> active_;
   std::vector<llama_seq_id> free_seqs_;
@@ -132,16 +138,36 @@ class LlamaModel::GenerateJob {
 
 LlamaModel::GenerateJob::GenerateJob(LlamaModel& model, const std::vector<GenerateRequest>& requests,
                                      const Progress& progress)
-    : m_(model), requests_(requests), progress_(progress), out_(requests.size()),
-      mem_(llama_get_memory(model.ctx_)), batch_(model.options_.n_batch) {
-  llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache
-  for (size_t r = 0; r < requests.size(); ++r) waiting_.push_back(r);
+    : m_(model), requests_(requests), progress_(progress), out_(requests.size()), batch_(model.options_.n_batch) {
+  prompts_.reserve(requests.size());
+  for (size_t r = 0; r < requests.size(); ++r) {
+    prompts_.push_back(checked_prompt(r));
+    waiting_.push_back(r);
+  }
   for (int s = m_.n_parallel_; s >= 1; --s) free_seqs_.push_back(s);
   for (llama_token t = 0; t < m_.n_vocab_; ++t)
     if (llama_vocab_is_eog(m_.vocab_, t)) eog_ban_.push_back({t, -INFINITY});
 }
 
+int LlamaModel::GenerateJob::sequence_limit(size_t r) const {
+  return std::min<int>(m_.max_sequence_tokens(), static_cast<int>(prompts_[r].size()) + requests_[r].sampling.max_tokens);
+}
+
+void LlamaModel::GenerateJob::fit_context() const {
+  std::vector<size_t> limits;
+  limits.reserve(requests_.size());
+  for (size_t r = 0; r < requests_.size(); ++r) limits.push_back(static_cast<size_t>(sequence_limit(r)));
+  const size_t at_once = std::min(limits.size(), static_cast<size_t>(m_.n_parallel_));
+  std::partial_sort(limits.begin(), limits.begin() + static_cast<std::ptrdiff_t>(at_once), limits.end(), std::greater<>());
+  size_t cells = 0;
+  for (size_t i = 0; i < at_once; ++i) cells += limits[i];
+  m_.fit_context(at_once, cells, at_once > 0 ? limits[0] : 0);
+}
+
 std::vector<Generation> LlamaModel::GenerateJob::run() {
+  fit_context();
+  mem_ = llama_get_memory(m_.ctx_);
+  llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache
   while (!waiting_.empty() || !active_.empty()) {
     admit();
     fill_batch();
@@ -158,8 +184,7 @@ std::vector<Generation> LlamaModel::GenerateJob::run() {
 void LlamaModel::GenerateJob::admit() {
   while (!waiting_.empty() && !free_seqs_.empty()) {
     const size_t r = waiting_.front();
-    Tokens prompt = checked_prompt(r);
-    const int limit = std::min<int>(m_.max_sequence_tokens(), static_cast<int>(prompt.size()) + requests_[r].sampling.max_tokens);
+    const int limit = sequence_limit(r);
     m_.warn_if_beyond_training(static_cast<size_t>(limit));
     if (promised_cells() + limit > static_cast<size_t>(m_.capacity_)) {
       if (!active_.empty()) break;  // it waits for the ones in flight to finish
@@ -167,7 +192,7 @@ void LlamaModel::GenerateJob::admit() {
       used_ = 0;
     }
     waiting_.pop_front();
-    start(r, std::move(prompt), limit);
+    start(r, std::move(prompts_[r]), limit);
   }
 }
 

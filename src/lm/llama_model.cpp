@@ -7,6 +7,7 @@
 #include "lm/backend_modules.h"
 #include "lm/batch.h"
 #include "lm/cpu_kernels.h"
+#include "lm/kv_cache_size.h"
 #include "lm/llama_backend.h"
 #include "lm/llama_tokenize.h"
 #include "lm/model_source.h"
@@ -40,7 +41,8 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   if (options.n_parallel < 1 || options.n_parallel > max_parallel)
     throw Error("--parallel must be between 1 and " + std::to_string(max_parallel));
   if (options.n_batch < 1) throw Error("--batch-tokens must be positive");
-  if (options.n_ctx < 0) throw Error("--ctx must be positive (or 0 for the model's own length)");
+  if (options.n_ctx < 0 && options.n_ctx != kAutoCtx) throw Error("--ctx must be auto, 0 (the model's own length) or positive");
+  if (options.kv_memory < 0) throw Error("--kv-memory must be positive (or auto)");
   init_llama_backend(options.verbose);
   warn_if_gpu_modules_skipped(options.n_gpu_layers);
   const auto cache = options.cache_dir.empty() ? default_model_cache_dir() : std::filesystem::path(options.cache_dir);
@@ -57,36 +59,44 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   n_vocab_ = llama_vocab_n_tokens(vocab_);
 
   const int threads = options.n_threads > 0 ? options.n_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  llama_context_params cparams = llama_context_default_params();
-  cparams.n_ctx = static_cast<uint32_t>(options.n_ctx);
+  cparams_ = llama_context_default_params();
   // One micro-batch per decode call, with room for the companion token.
-  cparams.n_batch = static_cast<uint32_t>(options.n_batch + 1);
-  cparams.n_ubatch = static_cast<uint32_t>(options.n_batch + 1);
-  cparams.n_seq_max = static_cast<uint32_t>(options.n_parallel + 3);
-  cparams.n_threads = threads;
-  cparams.n_threads_batch = threads;
-  cparams.kv_unified = true;  // sequences share prefix cells (copied, not recomputed)
-  cparams.swa_full = true;    // sliding-window models keep the whole prefix for later copies
-  cparams.no_perf = true;
-  {
-    CpuKernelsScope kernels(options.invariant_kernels ? CpuKernels::invariant : CpuKernels::fast);
-    ctx_ = llama_init_from_model(model_, cparams);
-  }
-  if (!ctx_) {
-    llama_model_free(model_);
-    throw Error("llama.cpp cannot create a context for " + path_.string() + " (too little memory for --ctx " + std::to_string(options.n_ctx) + "?)");
-  }
-  n_ctx_ = static_cast<int>(llama_n_ctx(ctx_));
+  cparams_.n_batch = static_cast<uint32_t>(options.n_batch + 1);
+  cparams_.n_ubatch = static_cast<uint32_t>(options.n_batch + 1);
+  cparams_.n_seq_max = static_cast<uint32_t>(options.n_parallel + 3);
+  cparams_.n_threads = threads;
+  cparams_.n_threads_batch = threads;
+  cparams_.kv_unified = true;  // sequences share prefix cells (copied, not recomputed)
+  cparams_.swa_full = true;    // sliding-window models keep the whole prefix for later copies
+  cparams_.no_perf = true;
   n_parallel_ = options.n_parallel;
-  companion_seq_ = n_parallel_ + 1;
-  parked_seq_ = n_parallel_ + 2;
-  companion_token_ = llama_vocab_bos(vocab_) != LLAMA_TOKEN_NULL ? llama_vocab_bos(vocab_) : 0;
+  auto_ctx_ = options.n_ctx == kAutoCtx;
+  int n_cells = options.n_ctx;
+  if (auto_ctx_) {
+    cell_bytes_ = kv_bytes_per_cell(model_, options.n_batch + 1);
+    kv_limit_bytes_ = options.kv_memory > 0 ? options.kv_memory : default_kv_memory(options.n_gpu_layers, &kv_limit_source_);
+    if (options.kv_memory > 0) kv_limit_source_ = "--kv-memory";
+    const int64_t cells = kv_limit_bytes_ / cell_bytes_ / 256 * 256;
+    limit_cells_ = static_cast<int>(std::min<int64_t>(cells, int64_t{1} << 30));
+    if (limit_cells_ < 256) {
+      llama_model_free(model_);
+      throw Error("the KV memory limit of " + format_bytes(kv_limit_bytes_) + " (" + kv_limit_source_ + ") holds fewer than 256 cells of " +
+                  path_.filename().string() + " (" + format_bytes(cell_bytes_) + " each): raise --kv-memory or give --ctx");
+    }
+    n_cells = std::min(kAutoCtxStart, limit_cells_);
+  }
   // A sequence may use the whole context. Past the model's training length llama.cpp still runs
   // (as llama.cpp's own tools do) but quality may drop: warn_if_beyond_training() says so once.
   n_ctx_train_ = llama_model_n_ctx_train(model_);
-  // One cell stays free for the companion token.
-  capacity_ = n_ctx_ - 1;
-  max_seq_tokens_ = capacity_;
+  llama_context* ctx = create_context(n_cells);
+  if (!ctx) {
+    llama_model_free(model_);
+    throw Error("llama.cpp cannot create a context for " + path_.string() + " (too little memory for " + std::to_string(n_cells) + " KV cells?)");
+  }
+  adopt_context(ctx);
+  companion_seq_ = n_parallel_ + 1;
+  parked_seq_ = n_parallel_ + 2;
+  companion_token_ = llama_vocab_bos(vocab_) != LLAMA_TOKEN_NULL ? llama_vocab_bos(vocab_) : 0;
 
   try {
     format_ = std::make_unique<ChatFormat>(model_, options.chat_template);
@@ -98,6 +108,68 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   // Identity for caches: the first 4 MiB cover the header and vocabulary.
   id_ = "llama.cpp:" + model_file_identity(path_, 4 << 20);
   if (llama_vocab_get_add_bos(vocab_)) bos_text_ = token_piece(llama_vocab_bos(vocab_));
+}
+
+llama_context* LlamaModel::create_context(int n_cells) const {
+  llama_context_params cparams = cparams_;
+  cparams.n_ctx = static_cast<uint32_t>(n_cells);
+  CpuKernelsScope kernels(options_.invariant_kernels ? CpuKernels::invariant : CpuKernels::fast);
+  return llama_init_from_model(model_, cparams);
+}
+
+void LlamaModel::adopt_context(llama_context* ctx) {
+  ctx_ = ctx;
+  n_ctx_ = static_cast<int>(llama_n_ctx(ctx_));
+  // One cell stays free for the companion token.
+  capacity_ = n_ctx_ - 1;
+  max_seq_tokens_ = auto_ctx_ ? auto_sequence_limit() : capacity_;
+}
+
+int LlamaModel::auto_sequence_limit() const {
+  return std::min(limit_cells_ - 1, std::max(n_ctx_train_, kAutoCtxStart - 1));
+}
+
+std::string LlamaModel::context_note() const {
+  if (!auto_ctx_) return " (" + std::to_string(n_ctx_) + " cells, one kept free)";
+  if (auto_sequence_limit() == limit_cells_ - 1)
+    return " (the most KV cells the memory limit of " + format_bytes(kv_limit_bytes_) + ", " + kv_limit_source_ + ", allows: " +
+           std::to_string(limit_cells_) + ", one kept free; raise --kv-memory or give --ctx)";
+  return " (--ctx auto gives a sequence the model's training length, " + std::to_string(n_ctx_train_) + " tokens, or " +
+         std::to_string(kAutoCtxStart - 1) + " if that is more; give --ctx for longer)";
+}
+
+void LlamaModel::fit_context(size_t sequences, size_t cells, size_t longest) {
+  if (sequences == 0 || cells == 0) return;
+  if (auto_ctx_ && cells > static_cast<size_t>(capacity_) && n_ctx_ < limit_cells_) {
+    const int grown = cells_for_work(cells, n_ctx_, limit_cells_);
+    const int before = n_ctx_;
+    llama_free(ctx_);
+    ctx_ = nullptr;
+    llama_context* ctx = create_context(grown);
+    if (!ctx) {
+      std::fprintf(stderr, "mop: warning: llama.cpp cannot allocate %d KV cells; staying at %d\n", grown, before);
+      ctx = create_context(before);
+      if (!ctx) throw Error("llama.cpp cannot create a context of " + std::to_string(before) + " KV cells again after failing to grow it");
+    }
+    adopt_context(ctx);
+    if (n_ctx_ != before)
+      std::fprintf(stderr, "mop: KV cache: %d cells, for %zu sequences at once of up to %zu tokens (%s; --ctx auto, within %s: %s)\n",
+                   n_ctx_, sequences, longest, format_bytes(static_cast<int64_t>(n_ctx_) * cell_bytes_).c_str(),
+                   format_bytes(kv_limit_bytes_).c_str(), kv_limit_source_.c_str());
+  }
+  if (cells > static_cast<size_t>(capacity_) && sequences > 1) {
+    // Sequences the cache holds at once, at the work's average cells per sequence.
+    const size_t fit = std::max<size_t>(1, static_cast<size_t>(capacity_) * sequences / cells);
+    if (fit >= noted_fit_) return;
+    noted_fit_ = fit;
+    const std::string hint = auto_ctx_ ? "the KV memory limit of " + format_bytes(kv_limit_bytes_) + " (" + kv_limit_source_ +
+                                             ") allows no more: raise --kv-memory, or lower --parallel"
+                                       : "raise --ctx, or leave it out to size the cache to the work";
+    std::fprintf(stderr,
+                 "mop: note: %zu sequences in flight (longest %zu tokens) need about %zu KV cells and the cache has %d, so about %zu run "
+                 "together instead; %s\n",
+                 sequences, longest, cells + 1, n_ctx_, fit, hint.c_str());
+  }
 }
 
 LlamaModel::~LlamaModel() {

@@ -38,10 +38,18 @@ class LlamaModel final : public LanguageModel {
   std::string token_piece(llama_token token, bool special = true) const;
 
   int n_vocab() const { return n_vocab_; }
-  // Longest sequence (prompt + continuation) one sequence may hold.
+  // Longest sequence (prompt + continuation) one sequence may hold: the context less one cell,
+  // or with --ctx auto, auto_sequence_limit().
   int max_sequence_tokens() const { return max_seq_tokens_; }
-  // " (N cells, one kept free)": where max_sequence_tokens() comes from, for error messages.
-  std::string context_note() const { return " (" + std::to_string(n_ctx_) + " cells, one kept free)"; }
+  // Where max_sequence_tokens() comes from, for error messages.
+  std::string context_note() const;
+  // KV cells of the context now.
+  int kv_cells() const { return n_ctx_; }
+  // Before a call decodes: `sequences` (at most --parallel) would be in flight at once and need
+  // `cells` KV cells together, the longest `longest` tokens. With --ctx auto, grows the context to
+  // hold them, within the KV memory limit, and says so on stderr. With any context, says (once per
+  // new low) when fewer can run together than --parallel allows, and what to change.
+  void fit_context(size_t sequences, size_t cells, size_t longest);
   const std::string& chat_format_kind() const { return format_->kind(); }
 
  private:
@@ -51,6 +59,14 @@ class LlamaModel final : public LanguageModel {
   // it again, so `batch` is as it was).
   void decode_or_throw(Batch& batch);
   void warn_if_beyond_training(size_t n_tokens);
+  // A context of `n_cells` with this model's settings (nullptr when llama.cpp cannot allocate it).
+  llama_context* create_context(int n_cells) const;
+  // --ctx auto: the longest sequence allowed, the model's training length (or the cells an
+  // automatic cache starts with, if more) within the KV memory limit. Longer needs an explicit --ctx,
+  // so that one runaway prompt cannot take the machine's memory and hours of attention.
+  int auto_sequence_limit() const;
+  // Sets the figures that follow from the context's size (n_ctx_, capacity_, max_seq_tokens_).
+  void adopt_context(llama_context* ctx);
 
   // One score() or generate() call: its state and its steps (llama_score.cpp, llama_generate.cpp).
   class ScoreJob;
@@ -70,6 +86,14 @@ class LlamaModel final : public LanguageModel {
   int n_ctx_train_ = 0;
   bool warned_ctx_train_ = false;
   int n_parallel_ = 0;
+  llama_context_params cparams_{};
+  // --ctx auto: the limit the cache grows within.
+  bool auto_ctx_ = false;
+  int64_t cell_bytes_ = 0;
+  int64_t kv_limit_bytes_ = 0;
+  std::string kv_limit_source_;
+  int limit_cells_ = 0;
+  size_t noted_fit_ = static_cast<size_t>(-1);  // the fewest sequences at once already reported
   // KV cells requests may use: the context less the companion's cell.
   int capacity_ = 0;
   // Sequence ids beside 0 (the shared prefix) and 1..n_parallel (requests): the companion token's,

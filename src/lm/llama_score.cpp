@@ -65,6 +65,9 @@ class LlamaModel::ScoreJob {
 
  private:
   void tokenize_requests();
+  // Sizes the context for the rounds this job makes when no round ends for lack of room: in the
+  // job's own order, up to --parallel continuations a round (LlamaModel::fit_context).
+  void fit_context() const;
   // Places prompt u's continuations into rounds, moving sequence 0 to the prompt first.
   void add_prompt(size_t u);
   // True when the round has no free sequence or no room for `cells` more cells.
@@ -126,7 +129,39 @@ void LlamaModel::ScoreJob::tokenize_requests() {
   for (size_t r = 0; r < requests_.size(); ++r) requests_of_[prompt_of[r]].push_back(r);
 }
 
+void LlamaModel::ScoreJob::fit_context() const {
+  const size_t per_round = static_cast<size_t>(m_.n_parallel_);
+  size_t most_cells = 0, cells = 0, count = 0, most_count = 0, longest = 0, base_len = 0;
+  const Tokens* base = nullptr;
+  for (size_t u : lexicographic_order(prompts_)) {
+    const Tokens& prompt = prompts_[u];
+    const size_t shared_len = prompt.size() - 1;
+    bool base_here = false;
+    for (size_t r : requests_of_[u]) {
+      const size_t need = continuations_[r].size();
+      if (need == 0) continue;
+      longest = std::max(longest, prompt.size() + need);
+      if (count == per_round) {  // the round is flushed; sequence 0 stays
+        cells = base_len;
+        count = 0;
+      }
+      if (!base_here) {  // sequence 0 moves to this prompt: its new tail is decoded
+        const size_t lcp = base ? common_prefix(*base, prompt, shared_len) : 0;
+        cells = count == 0 ? shared_len : cells + (shared_len - lcp);
+        base = &prompt;
+        base_len = shared_len;
+        base_here = true;
+      }
+      cells += need;
+      most_cells = std::max(most_cells, cells);
+      most_count = std::max(most_count, ++count);
+    }
+  }
+  m_.fit_context(most_count, most_cells, longest);
+}
+
 std::vector<Score> LlamaModel::ScoreJob::run() {
+  fit_context();
   mem_ = llama_get_memory(m_.ctx_);
   llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache
   for (size_t u : lexicographic_order(prompts_)) add_prompt(u);

@@ -166,3 +166,22 @@ TEST(ExperimentConfig, BaselineSettingsComeFromTheRegistry) {
   EXPECT_EQ(c.settings.at("attrprompt")["attributes"], (fs::absolute(dir.path()) / "attrs.json").lexically_normal().string());
   EXPECT_EQ(c.settings.at("zerogen"), nlohmann::json::object());
 }
+
+TEST(ExperimentConfig, CtxIsAutoByDefaultAndReadsKvMemory) {
+  TempDir dir;
+  const std::string path = dir.file("exp.yaml");
+  write_file(path, std::string(kMinimal) + "    kv_memory: 2G\n");
+  auto c = ex::read_config(path);
+  EXPECT_EQ(c.models[0].options.llama.n_ctx, mop::lm::kAutoCtx);
+  EXPECT_EQ(c.models[0].options.llama.kv_memory, int64_t{2} << 30);
+  write_file(path, std::string(kMinimal) + "    ctx: 16384\n");
+  EXPECT_EQ(ex::read_config(path).models[0].options.llama.n_ctx, 16384);
+  write_file(path, std::string(kMinimal) + "    ctx: auto\n");
+  EXPECT_EQ(ex::read_config(path).models[0].options.llama.n_ctx, mop::lm::kAutoCtx);
+  const std::string e1 = error_of(std::string(kMinimal) + "    ctx: lots\n");
+  EXPECT_NE(e1.find("exp.yaml:7"), std::string::npos) << e1;
+  EXPECT_NE(e1.find("ctx"), std::string::npos) << e1;
+  EXPECT_NE(e1.find("must be auto, 0 (the model's training length) or a number of KV cells, not 'lots'"), std::string::npos) << e1;
+  const std::string e2 = error_of(std::string(kMinimal) + "    kv_memory: 8X\n");
+  EXPECT_NE(e2.find("must be auto or a size such as 8G"), std::string::npos) << e2;
+}

@@ -10,8 +10,15 @@ void add_model_options(CLI::App* cmd, lm::ModelOptions& m) {
   cmd->add_option("--chat-template", o.chat_template,
                   "chat template: the model's own (default), 'plain', a llama.cpp template name (llama3, chatml, ...) or a Jinja file");
   cmd->add_option("--cache-dir", o.cache_dir, "where downloaded models are kept (default $MOP_CACHE_DIR/models or ~/.cache/mop/models)");
-  cmd->add_option("--ctx", o.n_ctx, "KV cache cells shared by all sequences in flight (0 = the model's training length)")
-      ->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--ctx", [&o](const std::string& v) { o.n_ctx = lm::parse_ctx(v); },
+         "KV cache cells shared by all sequences in flight: auto (sized to each step's longest prompts and --parallel, "
+         "within --kv-memory; printed when it grows), 0 (the model's training length) or a number")
+      ->default_str("auto");
+  cmd->add_option_function<std::string>(
+         "--kv-memory", [&o](const std::string& v) { o.kv_memory = lm::parse_memory_size(v); },
+         "most memory an automatic KV cache may take, e.g. 8G (auto: a quarter of this machine's memory, or half the GPU's free memory)")
+      ->default_str("auto");
   cmd->add_option("--batch-tokens", o.n_batch, "tokens per decode call")->capture_default_str();
   cmd->add_option("--parallel", o.n_parallel, "sequences decoded together (1-253)")->capture_default_str();
   cmd->add_option("-t,--threads", o.n_threads, "CPU threads (0 = all cores)")->capture_default_str();
