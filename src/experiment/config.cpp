@@ -170,32 +170,8 @@ void read_baseline_settings(const Section& b, const fs::path& base, const Genera
   }
 }
 
-Config read_config_checked(const fs::path& path, const Generators& generators) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::BadFile&) {
-    throw Error("cannot read experiment config " + path.string());
-  } catch (const YAML::ParserException& e) {
-    throw Error(path.string() + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
-  }
-  const fs::path base = fs::absolute(path).parent_path();
-  Config c;
-  c.file = path;
-  const Section top(path, root, "");
-  top.allow({"name", "out", "data", "domain", "encoder", "labels", "models", "samples", "seeds", "generation", "personas",
-             "fit", "methods", "baselines", "ablations", "mixing", "transfer", "eval"});
-
-  top.get("name", c.name);
-  if (c.name.empty()) c.name = path.stem().string();
-  // out, like every path, is relative to the config's folder; without it: ./runs/NAME.
-  c.out = fs::path("runs") / c.name;
-  if (top.has("out")) {
-    std::string out;
-    top.get("out", out);
-    c.out = resolve(base, out);
-  }
-
+// data: the train and golden files (relative to the config's folder) and their fields.
+void read_data(const Section& top, const fs::path& base, Config& c) {
   const Section data = top.child("data");
   data.allow({"train", "golden", "text", "label", "context", "max_train", "max_golden"});
   if (!data.has("train")) data.fail("train", "missing (the real records personas and gates are learned from)");
@@ -209,16 +185,10 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
   data.get("context", c.data.context);
   data.get("max_train", c.data.max_train);
   data.get("max_golden", c.data.max_golden);
+}
 
-  top.get("domain", c.domain);
-  try {
-    method::domain_by_name(c.domain);
-  } catch (const Error& e) {
-    top.fail("domain", e.what());
-  }
-  top.get("encoder", c.encoder);
-  if (c.encoder != "glove-sif") c.encoder = resolve(base, c.encoder);
-
+// labels: how labels enter the prompts, checked against each other.
+void read_labels(const Section& top, Config& c) {
   if (top.has("labels")) {
     const Section l = top.child("labels");
     l.allow({"mode", "names", "conditions", "condition_template"});
@@ -236,20 +206,19 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
     if (c.labels.mode == "condition" && c.labels.conditions.empty() && c.labels.condition_template.empty())
       l.fail("mode", "condition needs labels.conditions (label: condition) or labels.condition_template");
   }
+}
 
+// models: the first is the main model; names are unique.
+void read_models(const Section& top, const fs::path& base, Config& c) {
   for (const auto& m : top.list("models")) {
     c.models.push_back(read_model(m, base));
     for (size_t i = 0; i + 1 < c.models.size(); ++i)
       if (c.models[i].name == c.models.back().name) m.fail("name", "model name '" + c.models.back().name + "' is used twice");
   }
   if (c.models.empty()) top.fail("models", "give at least one model (the first is the main model)");
+}
 
-  top.get("samples", c.samples);
-  if (c.samples < 2) top.fail("samples", "must be at least 2");
-  top.get("seeds", c.seeds);
-  if (c.seeds.empty()) top.fail("seeds", "give at least one seed");
-  if (std::set<uint64_t>(c.seeds.begin(), c.seeds.end()).size() != c.seeds.size()) top.fail("seeds", "a seed is listed twice");
-
+void read_generation(const Section& top, Config& c) {
   if (top.has("generation")) {
     const Section g = top.child("generation");
     g.allow({"max_tokens", "top_p", "stop", "chunk"});
@@ -261,7 +230,9 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
     if (!(c.generation.top_p > 0 && c.generation.top_p <= 1)) g.fail("top_p", "must be in (0, 1]");
     if (c.generation.chunk < 1) g.fail("chunk", "must be at least 1");
   }
+}
 
+void read_personas(const Section& top, Config& c) {
   c.personas.domain = c.domain;
   if (top.has("personas")) {
     const Section p = top.child("personas");
@@ -275,7 +246,9 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
     p.get("template", c.personas.template_text);
     if (c.personas.k < 1) p.fail("k", "must be at least 1");
   }
+}
 
+void read_fit(const Section& top, Config& c) {
   c.fit.domain = c.domain;
   if (top.has("fit")) {
     const Section f = top.child("fit");
@@ -307,7 +280,11 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
     f.get("long_responses", c.fit.long_responses);
     if (c.fit.long_responses != "cut" && c.fit.long_responses != "skip") f.fail("long_responses", "must be cut or skip");
   }
+}
 
+// methods (default: the registry's default methods), baselines' settings, ablations and mixing,
+// with what each needs from the rest of the config.
+void read_methods(const Section& top, const YAML::Node& root, const fs::path& base, const Generators& generators, Config& c) {
   std::vector<std::string> names;
   for (const auto& g : generators) {
     names.push_back(g.name);
@@ -346,7 +323,10 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
   if (!c.ablations.empty() || !c.mixing.empty())
     if (!contains(c.methods, gen::kMop))
       top.fail("methods", std::string("ablations and mixing compare with ") + gen::kMop + ": list " + gen::kMop + " in methods");
+}
 
+// transfer: gates fitted with one model, simulated with another (names from models).
+void read_transfer(const Section& top, Config& c) {
   if (top.has("transfer")) {
     const Section t = top.child("transfer");
     t.allow({"fit", "simulate"});
@@ -358,7 +338,9 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
     check_names(t, "simulate", c.transfer_simulate, names);
     if (c.transfer_fit.empty() || c.transfer_simulate.empty()) t.fail("fit", "transfer needs both fit and simulate models");
   }
+}
 
+void read_eval(const Section& top, Config& c) {
   if (top.has("eval")) {
     const Section e = top.child("eval");
     e.allow({"classifier", "mauve_clusters", "ceiling", "seed", "prdc_k", "subgroups", "group_by"});
@@ -381,6 +363,60 @@ Config read_config_checked(const fs::path& path, const Generators& generators) {
       c.eval.seed = s;
     }
   }
+}
+
+Config read_config_checked(const fs::path& path, const Generators& generators) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path.string());
+  } catch (const YAML::BadFile&) {
+    throw Error("cannot read experiment config " + path.string());
+  } catch (const YAML::ParserException& e) {
+    throw Error(path.string() + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  const fs::path base = fs::absolute(path).parent_path();
+  Config c;
+  c.file = path;
+  const Section top(path, root, "");
+  top.allow({"name", "out", "data", "domain", "encoder", "labels", "models", "samples", "seeds", "generation", "personas",
+             "fit", "methods", "baselines", "ablations", "mixing", "transfer", "eval"});
+
+  top.get("name", c.name);
+  if (c.name.empty()) c.name = path.stem().string();
+  // out, like every path, is relative to the config's folder; without it: ./runs/NAME.
+  c.out = fs::path("runs") / c.name;
+  if (top.has("out")) {
+    std::string out;
+    top.get("out", out);
+    c.out = resolve(base, out);
+  }
+
+  read_data(top, base, c);
+
+  top.get("domain", c.domain);
+  try {
+    method::domain_by_name(c.domain);
+  } catch (const Error& e) {
+    top.fail("domain", e.what());
+  }
+  top.get("encoder", c.encoder);
+  if (c.encoder != "glove-sif") c.encoder = resolve(base, c.encoder);
+
+  read_labels(top, c);
+  read_models(top, base, c);
+
+  top.get("samples", c.samples);
+  if (c.samples < 2) top.fail("samples", "must be at least 2");
+  top.get("seeds", c.seeds);
+  if (c.seeds.empty()) top.fail("seeds", "give at least one seed");
+  if (std::set<uint64_t>(c.seeds.begin(), c.seeds.end()).size() != c.seeds.size()) top.fail("seeds", "a seed is listed twice");
+
+  read_generation(top, c);
+  read_personas(top, c);
+  read_fit(top, c);
+  read_methods(top, root, base, generators, c);
+  read_transfer(top, c);
+  read_eval(top, c);
   return c;
 }
 
