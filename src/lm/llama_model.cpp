@@ -73,15 +73,11 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   auto_ctx_ = options.n_ctx == kAutoCtx;
   int n_cells = options.n_ctx;
   if (auto_ctx_) {
-    cell_bytes_ = kv_bytes_per_cell(model_, options.n_batch + 1);
-    kv_limit_bytes_ = options.kv_memory > 0 ? options.kv_memory : default_kv_memory(options.n_gpu_layers, &kv_limit_source_);
-    if (options.kv_memory > 0) kv_limit_source_ = "--kv-memory";
-    const int64_t cells = kv_limit_bytes_ / cell_bytes_ / 256 * 256;
-    limit_cells_ = static_cast<int>(std::min<int64_t>(cells, int64_t{1} << 30));
-    if (limit_cells_ < 256) {
+    try {
+      set_kv_limit();
+    } catch (...) {
       llama_model_free(model_);
-      throw Error("the KV memory limit of " + format_bytes(kv_limit_bytes_) + " (" + kv_limit_source_ + ") holds fewer than 256 cells of " +
-                  path_.filename().string() + " (" + format_bytes(cell_bytes_) + " each): raise --kv-memory or give --ctx");
+      throw;
     }
     n_cells = std::min(kAutoCtxStart, limit_cells_);
   }
@@ -108,6 +104,17 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   // Identity for caches: the first 4 MiB cover the header and vocabulary.
   id_ = "llama.cpp:" + model_file_identity(path_, 4 << 20);
   if (llama_vocab_get_add_bos(vocab_)) bos_text_ = token_piece(llama_vocab_bos(vocab_));
+}
+
+void LlamaModel::set_kv_limit() {
+  cell_bytes_ = kv_bytes_per_cell(model_, options_.n_batch + 1);
+  kv_limit_bytes_ = options_.kv_memory > 0 ? options_.kv_memory : default_kv_memory(options_.n_gpu_layers, &kv_limit_source_);
+  if (options_.kv_memory > 0) kv_limit_source_ = "--kv-memory";
+  const int64_t cells = kv_limit_bytes_ / cell_bytes_ / 256 * 256;
+  limit_cells_ = static_cast<int>(std::min<int64_t>(cells, int64_t{1} << 30));
+  if (limit_cells_ < 256)
+    throw Error("the KV memory limit of " + format_bytes(kv_limit_bytes_) + " (" + kv_limit_source_ + ") holds fewer than 256 cells of " +
+                path_.filename().string() + " (" + format_bytes(cell_bytes_) + " each): raise --kv-memory or give --ctx");
 }
 
 llama_context* LlamaModel::create_context(int n_cells) const {

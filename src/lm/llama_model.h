@@ -59,6 +59,8 @@ class LlamaModel final : public LanguageModel {
   // it again, so `batch` is as it was).
   void decode_or_throw(Batch& batch);
   void warn_if_beyond_training(size_t n_tokens);
+  // --ctx auto: the bytes a cell costs and the cells the KV memory limit allows.
+  void set_kv_limit();
   // A context of `n_cells` with this model's settings (nullptr when llama.cpp cannot allocate it).
   llama_context* create_context(int n_cells) const;
   // --ctx auto: the longest sequence allowed, the model's training length (or the cells an
