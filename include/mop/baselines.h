@@ -50,7 +50,18 @@ std::string attrprompt_instruction(const method::Domain& domain, const DrawnAttr
 struct PicleOptions {
   size_t pool = 200;  // candidates: a seeded sample of this many records (all when fewer)
   int shots = 3;      // K in-context examples per persona
+  // A candidate longer than this many of the model's tokens is cut at a word boundary, ending
+  // " [...]" (as MoP's exemplars, method/token_budget.h), and is scored and shown cut. 0: whole.
+  int max_example_tokens = 256;
+  // Their contexts, cut likewise (the generation's --max-context-tokens). 0: whole.
+  int max_context_tokens = 256;
 };
+
+// PICLe's candidates: a seeded sample of `records` (po.pool, all when fewer), each cut to
+// po.max_example_tokens and their contexts to po.max_context_tokens. The run and the cost plan both
+// draw them here. `cut`, when given, gets the number of candidates whose text was cut.
+std::vector<data::Record> picle_candidates(lm::LanguageModel& lm, const std::vector<data::Record>& records,
+                                           const PicleOptions& po, uint64_t seed, size_t* cut = nullptr);
 
 // One persona's choice: candidate positions, highest ratio first, and their ratios.
 struct PicleSelection {

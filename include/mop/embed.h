@@ -29,4 +29,8 @@ class Encoder {
   virtual void load_state(const std::filesystem::path& /*path*/) {}
 };
 
+// encoder.encode(texts) in chunks of 512 texts, with a progress bar (or progress lines in logs,
+// util/progress.h) labelled `label`: the same rows, for the long encodes of personas and eval.
+Matrix encode_with_progress(Encoder& encoder, const std::vector<std::string>& texts, const std::string& label);
+
 }  // namespace mop::embed

@@ -56,6 +56,7 @@ struct GenerationSpec {
   double top_p = 1.0;
   std::vector<std::string> stop;
   size_t chunk = 64;
+  int max_context_tokens = 256;  // for the sets' contexts and the fits' records alike
 };
 
 struct EvalSpec {

@@ -54,6 +54,9 @@ struct FitOptions {
   int max_exemplar_tokens = 256;
   int max_response_tokens = 1024;
   std::string long_responses = "cut";
+  // A record's context x longer than this is cut the same way (as target and as exemplar), as
+  // gen::GenerationOptions::max_context_tokens cuts simulation's contexts.
+  int max_context_tokens = 256;
   bool resume = false;        // continue from the newest valid checkpoint in the run directory
   bool no_exemplars = false;  // ablation: prompts carry the persona only (the gate keeps one
                               // empty exemplar, so Omega is 1 and only pi and tau are learned)

@@ -35,8 +35,16 @@ struct GenerationOptions {
   std::string condition;             // extra instruction, e.g. "You had a positive impression."
   std::optional<std::string> label;  // stored as each record's label (default: the condition)
   std::vector<std::string> contexts;  // sample i is about contexts[i mod C]
+  // A context longer than this many of the model's tokens is cut at a word boundary, ending
+  // " [...]" (budget_contexts; fit cuts its records' contexts the same way). 0: whole.
+  int max_context_tokens = 256;
   size_t chunk = 64;                  // samples per generation call and resumable chunk
 };
+
+// Cuts options.contexts to options.max_context_tokens (see above) in place, before a generator is
+// made from them, and says on stderr how many were cut. Returns that count. Throws mop::Error
+// for a budget below 16 tokens (other than 0).
+size_t budget_contexts(lm::LanguageModel& lm, GenerationOptions& options);
 
 // One sample's request and what its record carries besides the text.
 struct Planned {

@@ -1,6 +1,7 @@
 #pragma once
 // k-means on embedding rows with faiss: seeded, several restarts (the best kept), every point used.
 // Shared by persona synthesis (clusters of records) and MAUVE (quantisation of the two sets).
+#include <functional>
 #include <vector>
 
 #include "mop/embed.h"
@@ -18,6 +19,10 @@ struct KMeansOptions {
   bool early_stop = true;
   // parallel: restarts run on separate threads (up to the hardware's cores).
   bool parallel = true;
+  // Called with Lloyd iterations done of niter x nredo as restarts run (a restart that stops early
+  // counts its remaining iterations as done), from one thread at a time; not called on the
+  // fixed-iteration path (neither switch on, or k equal to the rows). Only shows progress.
+  std::function<void(size_t done, size_t total)> progress = nullptr;
 };
 
 struct KMeansResult {

@@ -5,6 +5,7 @@
 // non-finite values, sets too small for the setting) throws mop::Error.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ struct MauveOptions {
   int kmeans_iters = 500;       // faiss niter (reference 500)
   int kmeans_redo = 5;          // faiss nredo, best objective kept (reference 5)
   int curve_points = 25;        // mixture weights on the divergence curve (reference 25)
+  // Progress of the k-means stage, the long one (see cluster::KMeansOptions::progress); not part
+  // of the result.
+  std::function<void(size_t done, size_t total)> progress = nullptr;
 };
 
 struct MauveResult {

@@ -43,8 +43,9 @@ std::vector<Persona> synthesize_personas(const std::vector<data::Record>& record
 // Ablation "without persona synthesis": k personas the LLM writes for the domain without seeing
 // any data, each sampled at `temperature` from its own stream of `seed`. Duplicates and empty
 // replies are drawn again (a few rounds) so the k personas differ where the model allows.
+// `progress` counts personas written, of k.
 std::vector<Persona> generic_personas(lm::LanguageModel& model, int k, const std::string& domain, uint64_t seed,
-                                      double temperature = 1.0, int max_tokens = 64);
+                                      double temperature = 1.0, int max_tokens = 64, const lm::Progress& progress = {});
 
 // Labels each persona (topic data) with the paper's persona classification prompt: a multiple-choice
 // question over `labels`, answered by the option letter with the highest log-likelihood (scored, not

@@ -3,6 +3,7 @@
 
 #include "baselines/baseline_generator.h"
 #include "mop/baselines.h"
+#include "method/token_budget.h"
 #include "mop/error.h"
 #include "util/sha256.h"
 
@@ -20,7 +21,7 @@ nlohmann::json picle_identity(const std::vector<method::Persona>& personas, cons
   nlohmann::json persona_texts = nlohmann::json::array();
   for (const auto& p : personas) persona_texts.push_back(p.text);
   return {{"personas", persona_texts}, {"pool", po.pool}, {"shots", po.shots},
-          {"pool_sha256", util::to_hex(h.finish())}};
+          {"max_example_tokens", po.max_example_tokens}, {"pool_sha256", util::to_hex(h.finish())}};
 }
 
 class Picle final : public detail::BaselineGenerator {
@@ -55,6 +56,40 @@ class Picle final : public detail::BaselineGenerator {
 
 }  // namespace
 
+std::vector<data::Record> picle_candidates(lm::LanguageModel& lm, const std::vector<data::Record>& records,
+                                           const PicleOptions& po, uint64_t seed, size_t* cut) {
+  auto pool = data::sample(records, std::min(po.pool, records.size()), seed);
+  if (po.max_example_tokens != 0 && po.max_example_tokens < 16)
+    throw Error("--max-example-tokens must be 0 (whole) or at least 16");
+  size_t n_cut = 0;
+  if (po.max_example_tokens > 0 && !pool.empty()) {
+    std::vector<std::string> texts;
+    for (const auto& r : pool) texts.push_back(r.text);
+    const auto fitted = method::fit_to_budget(lm, texts, static_cast<size_t>(po.max_example_tokens), method::kCutMarker);
+    for (size_t i = 0; i < pool.size(); ++i)
+      if (fitted[i].cut) {
+        pool[i].text = fitted[i].text;
+        ++n_cut;
+      }
+  }
+  if (cut) *cut = n_cut;
+  if (po.max_context_tokens > 0) {
+    std::vector<std::string> contexts;
+    std::vector<size_t> with;
+    for (size_t i = 0; i < pool.size(); ++i)
+      if (pool[i].context) {
+        contexts.push_back(*pool[i].context);
+        with.push_back(i);
+      }
+    if (!contexts.empty()) {
+      const auto fitted = method::fit_to_budget(lm, contexts, static_cast<size_t>(po.max_context_tokens), method::kCutMarker);
+      for (size_t t = 0; t < contexts.size(); ++t)
+        if (fitted[t].cut) pool[with[t]].context = fitted[t].text;
+    }
+  }
+  return pool;
+}
+
 gen::GeneratorInfo picle_info() {
   gen::GeneratorInfo info;
   info.name = "picle";
@@ -66,13 +101,21 @@ gen::GeneratorInfo picle_info() {
   info.needs.persona_labels = true;
   const PicleOptions d;
   info.settings = {gen::Setting::integer("pool", static_cast<long long>(d.pool), "candidates scored, a seeded sample of the records", 1),
-                   gen::Setting::integer("shots", d.shots, "in-context examples per persona", 1)};
+                   gen::Setting::integer("shots", d.shots, "in-context examples per persona", 1),
+                   gen::Setting::integer("max_example_tokens", d.max_example_tokens,
+                                         "a candidate longer than this many tokens is cut (ending \" [...]\"); 0: whole")};
   info.make = [](const gen::Inputs& in) -> std::unique_ptr<gen::Generator> {
     if (in.personas.empty()) throw Error("picle needs at least one persona");
     PicleOptions po;
     po.pool = in.settings.at("pool");
     po.shots = in.settings.at("shots");
-    const auto pool = data::sample(in.records, std::min(po.pool, in.records.size()), in.options.seed);
+    po.max_example_tokens = in.settings.at("max_example_tokens");
+    po.max_context_tokens = in.options.max_context_tokens;
+    size_t cut = 0;
+    const auto pool = picle_candidates(*in.lm, in.records, po, in.options.seed, &cut);
+    if (cut)
+      std::fprintf(stderr, "mop: picle: %zu of %zu candidates cut to %d tokens (--max-example-tokens)\n", cut, pool.size(),
+                   po.max_example_tokens);
     return std::make_unique<Picle>(in, pool, po);
   };
   return info;

@@ -46,7 +46,9 @@ Runs fixed_iterations(const float* x, idx_t n, int d, int k, const KMeansOptions
 
 // Restart `redo` (0-based) exactly as faiss's Clustering::train runs it, one faiss call per
 // iteration; with o.early_stop it stops at the first fixed point.
-Run run_restart(const float* x, idx_t n, int d, int k, const KMeansOptions& o, int redo);
+// `on_iteration`, when given, is called after each iteration.
+Run run_restart(const float* x, idx_t n, int d, int k, const KMeansOptions& o, int redo,
+                const std::function<void()>& on_iteration = {});
 
 // All o.nredo restarts (on threads with o.parallel), then faiss's choice among them.
 Runs run_restarts(const float* x, idx_t n, int d, int k, const KMeansOptions& o);

@@ -18,7 +18,8 @@
 
 namespace mop::cluster::detail {
 
-Run run_restart(const float* x, idx_t n, int d, int k, const KMeansOptions& o, int redo) {
+Run run_restart(const float* x, idx_t n, int d, int k, const KMeansOptions& o, int redo,
+                const std::function<void()>& on_iteration) {
   const size_t row = static_cast<size_t>(d);
   std::vector<int> perm(static_cast<size_t>(n));
   faiss::rand_perm(perm.data(), static_cast<size_t>(n), o.seed + 1 + redo * 15486557L);  // faiss's expression
@@ -41,6 +42,7 @@ Run run_restart(const float* x, idx_t n, int d, int k, const KMeansOptions& o, i
     const bool fixed =
         std::memcmp(step.centroids.data(), run.centroids.data(), run.centroids.size() * sizeof(float)) == 0;
     run.centroids.swap(step.centroids);
+    if (on_iteration) on_iteration();
     if (fixed && o.early_stop) break;
   }
   return run;

@@ -10,6 +10,8 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 #include "cluster/kmeans_detail.h"
@@ -32,10 +34,26 @@ int best_restart(const std::vector<Run>& runs) {
 
 Runs run_restarts(const float* x, idx_t n, int d, int k, const KMeansOptions& o) {
   std::vector<Run> runs(static_cast<size_t>(o.nredo));
+  // Progress across restarts: iterations done, under a lock since workers report side by side.
+  std::mutex progress_lock;
+  size_t done = 0;
+  const size_t total = static_cast<size_t>(o.niter) * static_cast<size_t>(o.nredo);
+  const auto advance = [&](size_t iterations) {
+    if (!o.progress) return;
+    std::lock_guard<std::mutex> lock(progress_lock);
+    done += iterations;
+    o.progress(done, total);
+  };
+  const std::function<void()> on_iteration = o.progress ? std::function<void()>([&] { advance(1); }) : nullptr;
+  const auto restart = [&](int r) {
+    Run run = run_restart(x, n, d, k, o, r, on_iteration);
+    advance(static_cast<size_t>(o.niter - run.iterations));  // an early stop skips the rest
+    return run;
+  };
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int workers = o.parallel ? std::min(o.nredo, cores) : 1;
   if (workers <= 1) {
-    for (int r = 0; r < o.nredo; ++r) runs[static_cast<size_t>(r)] = run_restart(x, n, d, k, o, r);
+    for (int r = 0; r < o.nredo; ++r) runs[static_cast<size_t>(r)] = restart(r);
   } else {
     std::atomic<int> next{0};  // restarts taken in order as workers free up (they differ in length)
     std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
@@ -44,7 +62,7 @@ Runs run_restarts(const float* x, idx_t n, int d, int k, const KMeansOptions& o)
       pool.emplace_back([&, w] {
         omp_set_num_threads(1);
         try {
-          for (int r; (r = next.fetch_add(1)) < o.nredo;) runs[static_cast<size_t>(r)] = run_restart(x, n, d, k, o, r);
+          for (int r; (r = next.fetch_add(1)) < o.nredo;) runs[static_cast<size_t>(r)] = restart(r);
         } catch (...) {
           errors[static_cast<size_t>(w)] = std::current_exception();
           next = o.nredo;  // the others stop after their current restart

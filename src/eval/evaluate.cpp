@@ -9,6 +9,7 @@
 #include "mop/error.h"
 #include "mop/eval_store.h"
 #include "mop/evaluate.h"
+#include "mop/util/progress.h"
 #include "util/sha256.h"
 
 namespace mop::eval {
@@ -186,7 +187,13 @@ SetResult compare(const EvalSet& golden, const std::vector<std::string>& golden_
     progress(r.name + ": FID, MAUVE, KL-cosine, precision/recall/density/coverage on " +
              std::to_string(r.distance_rows) + " rows");
   std::optional<PrdcRows> prdc_detail;
-  r.overall = distances(golden.embeddings, dist_set.embeddings, o, nullptr, &r.kl_detail, &prdc_detail);
+  {
+    // MAUVE's k-means is the long part of the whole-set distances: it gets its own progress.
+    util::ProgressBar bar("MAUVE k-means " + r.name, 0);
+    SuiteOptions with_progress = o;
+    with_progress.mauve.progress = [&](size_t done, size_t total) { bar.update(done, total); };
+    r.overall = distances(golden.embeddings, dist_set.embeddings, with_progress, nullptr, &r.kl_detail, &prdc_detail);
+  }
   subgroup_tables(golden, dist_set, groupings, prdc_detail, o, r);
   distribution_checks(golden, disjoint.empty() ? golden_labels : std::vector<std::string>{}, dist_set, r.overall);
   if (!disjoint.empty()) {

@@ -4,8 +4,13 @@
 
 namespace mop::eval::detail {
 
-std::vector<int> kmeans_labels(const embed::Matrix& x, int k, int niter, int nredo, int seed, KMeansPath path) {
-  cluster::KMeansOptions o{niter, nredo, seed};
+std::vector<int> kmeans_labels(const embed::Matrix& x, int k, int niter, int nredo, int seed, KMeansPath path,
+                               const std::function<void(size_t, size_t)>& progress) {
+  cluster::KMeansOptions o;
+  o.niter = niter;
+  o.nredo = nredo;
+  o.seed = seed;
+  o.progress = progress;
   o.early_stop = path != KMeansPath::fixed_iterations;
   o.parallel = path == KMeansPath::fast;
   return cluster::kmeans(x, k, o).labels;

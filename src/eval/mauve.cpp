@@ -53,7 +53,7 @@ MauveResult detail::mauve(const embed::Matrix& golden, const embed::Matrix& synt
 
   const embed::Matrix reduced = detail::pca_reduce(stacked, options.pca_variance);
   const std::vector<int> labels =
-      detail::kmeans_labels(reduced, k, options.kmeans_iters, options.kmeans_redo, options.seed + 2, path);
+      detail::kmeans_labels(reduced, k, options.kmeans_iters, options.kmeans_redo, options.seed + 2, path, options.progress);
 
   std::vector<double> p(static_cast<size_t>(k), 0.0), q(static_cast<size_t>(k), 0.0);
   for (long i = 0; i < static_cast<long>(labels.size()); ++i)

@@ -1,5 +1,6 @@
 #pragma once
 // MAUVE's stages, exposed for tests: PCA reduction, faiss k-means labels, and the curve stage.
+#include <functional>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -20,7 +21,8 @@ enum class KMeansPath { fast, early_stop_serial, fixed_iterations };
 
 // faiss k-means on the rows of x (k <= rows), then each row's nearest centroid.
 std::vector<int> kmeans_labels(const embed::Matrix& x, int k, int niter, int nredo, int seed,
-                               KMeansPath path = KMeansPath::fast);
+                               KMeansPath path = KMeansPath::fast,
+                               const std::function<void(size_t, size_t)>& progress = {});
 
 // mop::eval::mauve with the k-means path chosen.
 MauveResult mauve(const embed::Matrix& golden, const embed::Matrix& synthetic, const MauveOptions& options,

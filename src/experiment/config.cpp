@@ -221,11 +221,14 @@ void read_models(const Section& top, const fs::path& base, Config& c) {
 void read_generation(const Section& top, Config& c) {
   if (top.has("generation")) {
     const Section g = top.child("generation");
-    g.allow({"max_tokens", "top_p", "stop", "chunk"});
+    g.allow({"max_tokens", "top_p", "stop", "chunk", "max_context_tokens"});
     g.get("max_tokens", c.generation.max_tokens);
     g.get("top_p", c.generation.top_p);
     g.get("stop", c.generation.stop);
     g.get("chunk", c.generation.chunk);
+    g.get("max_context_tokens", c.generation.max_context_tokens);
+    if (c.generation.max_context_tokens != 0 && c.generation.max_context_tokens < 16)
+      g.fail("max_context_tokens", "must be 0 (whole) or at least 16");
     if (c.generation.max_tokens < 1) g.fail("max_tokens", "must be at least 1");
     if (!(c.generation.top_p > 0 && c.generation.top_p <= 1)) g.fail("top_p", "must be in (0, 1]");
     if (c.generation.chunk < 1) g.fail("chunk", "must be at least 1");
@@ -250,6 +253,7 @@ void read_personas(const Section& top, Config& c) {
 
 void read_fit(const Section& top, Config& c) {
   c.fit.domain = c.domain;
+  c.fit.max_context_tokens = c.generation.max_context_tokens;  // fits and sets see the same contexts
   if (top.has("fit")) {
     const Section f = top.child("fit");
     f.allow({"exemplars", "top_m", "pair_choice", "guided_pairs", "guide_weight", "guide_gate_share", "epochs", "batch", "lr", "weight_decay", "dim", "tau_init", "tau_min", "tau_max",

@@ -290,7 +290,11 @@ class Planner {
         continue;
       }
       partial = partial || fs::exists(part.string() + ".partial");
-      detail::PartInputs p{ps[i].n, ps[i].condition, contexts_for(ps[i].label), set.seed};
+      gen::GenerationOptions cut;  // the contexts as the run cuts them
+      cut.contexts = contexts_for(ps[i].label);
+      cut.max_context_tokens = c_.generation.max_context_tokens;
+      gen::budget_contexts(*in.lm, cut);
+      detail::PartInputs p{ps[i].n, ps[i].condition, cut.contexts, set.seed};
       step.work += detail::set_part_work(set, info, settings, in, p, step.notes);
     }
     step.notes.push_back("sets: new tokens are at most samples x max_tokens (a sample may stop early)");

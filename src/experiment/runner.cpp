@@ -200,15 +200,19 @@ class Runner {
       std::vector<method::Persona> ps;
       method::PersonaOptions o = c_.personas;
       o.seed = c_.seeds.front();
+      util::ProgressBar bar(generic ? "personas (generic)" : "personas", static_cast<size_t>(o.k));
+      const auto on_progress = [&](size_t d, size_t t) { bar.update(d, t); };
       if (generic) {
-        ps = method::generic_personas(lm, o.k, c_.domain, o.seed, 1.0, o.max_tokens);
+        ps = method::generic_personas(lm, o.k, c_.domain, o.seed, 1.0, o.max_tokens, on_progress);
       } else {
         std::vector<std::string> texts;
         for (const auto& r : train_) texts.push_back(r.text);
         auto encoder = embed::open_encoder(c_.encoder);
         if (encoder->fits_corpus()) encoder->fit_corpus(texts);
-        ps = method::synthesize_personas(train_, encoder->encode(texts), lm, o);
+        const auto embeddings = embed::encode_with_progress(*encoder, texts, "embed for personas");
+        ps = method::synthesize_personas(train_, embeddings, lm, o, on_progress);
       }
+      bar.finish();
       if (c_.labels.mode == "persona") method::label_personas(lm, ps, names_, c_.domain);
       method::write_personas(file, ps);
     });
@@ -302,7 +306,7 @@ class Runner {
                            {"fit", set.fit_model}, {"simulate", model_spec(model_config(set.simulate_model))},
                            {"seed", set.seed}, {"samples", c_.samples}, {"labels", label_spec()},
                            {"max_tokens", c_.generation.max_tokens}, {"top_p", c_.generation.top_p},
-                           {"stop", c_.generation.stop}};
+                           {"stop", c_.generation.stop}, {"max_context_tokens", c_.generation.max_context_tokens}};
     if (!info.needs.run) spec["temperature"] = c_.baseline_temperature;
     if (const auto it = c_.settings.find(set.method); it != c_.settings.end() && !it->second.empty())
       spec[set.method] = it->second;
@@ -340,6 +344,8 @@ class Runner {
     in.options.label = part.label;
     in.options.contexts = contexts_for(part.label);
     in.options.chunk = c_.generation.chunk;
+    in.options.max_context_tokens = c_.generation.max_context_tokens;
+    gen::budget_contexts(lm, in.options);
     in.domain = c_.domain;
     in.temperature = c_.baseline_temperature;
     in.settings = set_settings(set, info);

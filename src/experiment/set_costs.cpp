@@ -82,9 +82,13 @@ method::LmWork mop_work(const SetPlan& set, const nlohmann::json& settings, cons
 method::LmWork picle_work(const nlohmann::json& settings, const SetInputs& in, const PartInputs& part,
                           std::vector<std::string>& notes) {
   method::LmWork w;
-  const size_t pool_size = settings.at("pool").get<size_t>();
-  const size_t shots = settings.at("shots").get<size_t>();
-  const auto pool = data::sample(*in.train, std::min(pool_size, in.train->size()), part.seed);
+  baselines::PicleOptions po;
+  po.pool = settings.at("pool").get<size_t>();
+  po.shots = settings.at("shots").get<int>();
+  po.max_example_tokens = settings.at("max_example_tokens").get<int>();
+  po.max_context_tokens = in.generation.max_context_tokens;
+  const size_t shots = static_cast<size_t>(po.shots);
+  const auto pool = baselines::picle_candidates(*in.lm, *in.train, po, part.seed);
   // picle_select: every candidate with no persona and under each persona, in one score() call.
   std::vector<std::string> prompts, continuations;
   for (size_t p = 0; p <= in.personas.size(); ++p)

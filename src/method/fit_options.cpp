@@ -12,6 +12,7 @@ nlohmann::json fit_options_to_json(const FitOptions& o) {
           {"val_fraction", o.val_fraction}, {"max_val", o.max_val}, {"reference_pairs", o.reference_pairs},
           {"tau_tolerance", o.tau_tolerance}, {"domain", o.domain}, {"seed", o.seed}, {"no_exemplars", o.no_exemplars},
           {"max_exemplar_tokens", o.max_exemplar_tokens}, {"max_response_tokens", o.max_response_tokens},
+          {"max_context_tokens", o.max_context_tokens},
           {"long_responses", o.long_responses},
           {"gate", {{"dim_proj", o.gate.dim_proj}, {"tau_init", o.gate.tau_init}, {"tau_min", o.gate.tau_min},
                     {"tau_max", o.gate.tau_max}, {"init_scale", o.gate.init_scale}}},
@@ -40,6 +41,7 @@ FitOptions fit_options_from_json(const nlohmann::json& j) {
   o.pair_choice = "top-m";  // absent only in runs from before the setting: the paper's rule
   o.max_exemplar_tokens = 0;  // likewise: those runs cut nothing
   o.max_response_tokens = 0;
+  o.max_context_tokens = 0;
   read(j, "exemplars", o.n_exemplars, "");
   read(j, "top_m", o.top_m, "");
   read(j, "pair_choice", o.pair_choice, "");
@@ -57,6 +59,7 @@ FitOptions fit_options_from_json(const nlohmann::json& j) {
   read(j, "no_exemplars", o.no_exemplars, "");
   read(j, "max_exemplar_tokens", o.max_exemplar_tokens, "");
   read(j, "max_response_tokens", o.max_response_tokens, "");
+  read(j, "max_context_tokens", o.max_context_tokens, "");
   read(j, "long_responses", o.long_responses, "");
   if (j.contains("gate")) {
     const auto& g = j.at("gate");

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "method/resumable_output.h"
+#include "method/token_budget.h"
 #include "mop/error.h"
 #include "mop/generator.h"
 #include "mop/util/jsonl.h"
@@ -18,7 +19,8 @@ void check(const GenerationOptions& o) {
 nlohmann::json job_identity(const Generator& g, const lm::LanguageModel& lm, const GenerationOptions& o) {
   nlohmann::json meta = {{"model", lm.id()}, {"n", o.n}, {"seed", o.seed}, {"max_tokens", o.max_tokens},
                          {"top_p", o.top_p}, {"stop", o.stop}, {"condition", o.condition},
-                         {"label", o.label.value_or("")}, {"contexts", o.contexts}};
+                         {"label", o.label.value_or("")}, {"contexts", o.contexts},
+                         {"max_context_tokens", o.max_context_tokens}};
   meta.update(g.identity());
   return meta;
 }
@@ -92,6 +94,23 @@ double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11)
 
 size_t draw_index(std::mt19937_64& rng, size_t n) {
   return std::min(n - 1, static_cast<size_t>(uniform01(rng) * static_cast<double>(n)));
+}
+
+size_t budget_contexts(lm::LanguageModel& lm, GenerationOptions& o) {
+  if (o.max_context_tokens != 0 && o.max_context_tokens < 16)
+    throw Error("--max-context-tokens must be 0 (whole) or at least 16");
+  if (o.max_context_tokens == 0 || o.contexts.empty()) return 0;
+  const auto fitted = method::fit_to_budget(lm, o.contexts, static_cast<size_t>(o.max_context_tokens), method::kCutMarker);
+  size_t cut = 0;
+  for (size_t i = 0; i < fitted.size(); ++i)
+    if (fitted[i].cut) {
+      o.contexts[i] = fitted[i].text;
+      ++cut;
+    }
+  if (cut)
+    std::fprintf(stderr, "mop: %zu of %zu contexts cut to %d tokens (--max-context-tokens)\n", cut, o.contexts.size(),
+                 o.max_context_tokens);
+  return cut;
 }
 
 std::optional<std::string> context_of(const GenerationOptions& o, size_t index) {

@@ -8,7 +8,7 @@
 namespace mop::method {
 
 std::vector<Persona> generic_personas(lm::LanguageModel& model, int k, const std::string& domain_name, uint64_t seed,
-                                      double temperature, int max_tokens) {
+                                      double temperature, int max_tokens, const lm::Progress& progress) {
   if (k < 1) throw Error("--k must be at least 1");
   const Domain& domain = domain_by_name(domain_name);
   const std::string prompt = model.render(std::string(), generic_persona_instruction(domain));
@@ -28,7 +28,10 @@ std::vector<Persona> generic_personas(lm::LanguageModel& model, int k, const std
       r.sampling.seed = lm::stream_seed(seed, static_cast<uint64_t>(round) * texts.size() + i);
       requests.push_back(std::move(r));
     }
-    const auto replies = model.generate(requests);
+    const size_t before = texts.size() - todo.size();  // written in earlier rounds
+    lm::Progress round_progress;
+    if (progress) round_progress = [&](size_t done, size_t) { progress(before + done, texts.size()); };
+    const auto replies = model.generate(requests, round_progress);
     std::vector<size_t> again;
     for (size_t t = 0; t < todo.size(); ++t) {
       const std::string text = clean_persona(replies[t].text);

@@ -42,7 +42,11 @@ std::vector<Persona> synthesize_personas(const std::vector<data::Record>& record
   const Domain& domain = domain_by_name(o.domain);
   const std::string templ = o.template_text.empty() ? domain.summarize : o.template_text;
 
-  const auto km = cluster::kmeans(embeddings, o.k, {o.kmeans_iters, o.kmeans_restarts, static_cast<int>(o.seed % 1000003)});
+  cluster::KMeansOptions ko;
+  ko.niter = o.kmeans_iters;
+  ko.nredo = o.kmeans_restarts;
+  ko.seed = static_cast<int>(o.seed % 1000003);
+  const auto km = cluster::kmeans(embeddings, o.k, ko);
   std::vector<std::vector<size_t>> members(o.k);
   for (size_t i = 0; i < records.size(); ++i) members[km.labels[i]].push_back(i);
 

@@ -51,7 +51,7 @@ nlohmann::json RunDir::read_config() const {
   }
   const nlohmann::json known = {{"method", ""}, {"options", fit_options_to_json(FitOptions{})}, {"encoder", ""},
                                 {"personas", 0}, {"records", 0}, {"provenance", nlohmann::json::object()},
-                                {"token_budget", {{"exemplars_cut", 0}, {"responses_cut", 0}, {"responses_skipped", 0}}}};
+                                {"token_budget", {{"exemplars_cut", 0}, {"responses_cut", 0}, {"responses_skipped", 0}, {"contexts_cut", 0}}}};
   check_keys(j, known, "", config());
   if (!j.contains("options")) throw Error(config().string() + ": missing key \"options\"");
   return j;

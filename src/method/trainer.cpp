@@ -56,6 +56,8 @@ void check_options(const FitOptions& o, size_t n_records, size_t n_personas) {
   constexpr int kMinBudget = 16;
   if (o.max_exemplar_tokens != 0 && o.max_exemplar_tokens < kMinBudget)
     bad("--max-exemplar-tokens must be 0 (no budget) or at least " + std::to_string(kMinBudget));
+  if (o.max_context_tokens != 0 && o.max_context_tokens < kMinBudget)
+    bad("--max-context-tokens must be 0 (no budget) or at least " + std::to_string(kMinBudget));
   if (o.max_response_tokens != 0 && o.max_response_tokens < kMinBudget)
     bad("--max-response-tokens must be 0 (no budget) or at least " + std::to_string(kMinBudget));
   if (o.long_responses != "cut" && o.long_responses != "skip")
@@ -81,6 +83,7 @@ class Trainer {
   void prepare();
   void budget_responses();
   void budget_exemplars();
+  void budget_contexts();
   std::string prompt(int persona, int exemplar, size_t record) const;
   std::vector<CachedScore> scores(const std::vector<Need>& needs, EpochReport& report);
   Eigen::VectorXd hx(size_t record) const { return hx_.row(context_row_[record]).transpose(); }
@@ -88,6 +91,12 @@ class Trainer {
   Eigen::VectorXd hy(size_t record) const {
     return hy_.rows() ? Eigen::VectorXd(hy_.row(static_cast<Eigen::Index>(record)).cast<double>().transpose()) : Eigen::VectorXd();
   }
+  // Restores the newest readable checkpoint (gate, Adam, score cache, log); the epochs it has done.
+  int resume(Gate& gate, Adam& adam);
+  // One mini-batch of order[lo, hi): pairs chosen, scored, gradients and one Adam step; its loss.
+  double train_batch(Gate& gate, Adam& adam, const std::vector<size_t>& order, size_t lo, size_t hi, EpochReport& report);
+  // The epoch's line of train_log.jsonl.
+  static nlohmann::json log_line(const EpochReport& report, const Gate& gate);
   void validate(const Gate& gate, EpochReport& report);
   void measure_spread(const Gate& gate, EpochReport& report) const;
   std::string checkpoint_extra(int epoch) const;
@@ -106,7 +115,7 @@ class Trainer {
   std::unique_ptr<PairChooser> chooser_;
   ScoreCache cache_;
   std::vector<nlohmann::json> log_;  // one line per finished epoch, also kept in each checkpoint
-  size_t exemplars_cut_ = 0, responses_cut_ = 0, responses_skipped_ = 0;
+  size_t exemplars_cut_ = 0, responses_cut_ = 0, responses_skipped_ = 0, contexts_cut_ = 0;
 };
 
 // Responses over the budget are cut (scored on their first tokens, no marker: the model is asked
@@ -153,8 +162,33 @@ void Trainer::budget_exemplars() {
     }
 }
 
+// Records' contexts cut in place, before the exemplars are drawn and the contexts embedded: the
+// gate and every prompt see the cut context. Equal contexts stay equal (each is cut the same).
+void Trainer::budget_contexts() {
+  auto& records = in_.records;
+  if (o_.max_context_tokens <= 0) return;
+  std::vector<std::string> texts;
+  std::vector<size_t> with;
+  for (size_t i = 0; i < records.size(); ++i)
+    if (records[i].context) {
+      texts.push_back(*records[i].context);
+      with.push_back(i);
+    }
+  if (texts.empty()) return;
+  const auto fitted = fit_to_budget(*in_.lm, texts, static_cast<size_t>(o_.max_context_tokens), kCutMarker);
+  for (size_t t = 0; t < texts.size(); ++t)
+    if (fitted[t].cut) {
+      records[with[t]].context = fitted[t].text;
+      ++contexts_cut_;
+    }
+  if (contexts_cut_)
+    std::fprintf(stderr, "mop: %zu record contexts cut to %d tokens (--max-context-tokens)\n", contexts_cut_,
+                 o_.max_context_tokens);
+}
+
 void Trainer::prepare() {
   budget_responses();
+  budget_contexts();
   const auto& records = in_.records;
   detail::split_records(records.size(), o_, train_, val_);
   pool_pos_.assign(records.size(), -1);
@@ -192,7 +226,7 @@ void Trainer::prepare() {
   // The encoder's identity includes its fitted state: simulate checks it.
   auto config = run_.read_config();
   config["encoder"] = enc.id();
-  config["token_budget"] = {{"exemplars_cut", exemplars_cut_}, {"responses_cut", responses_cut_},
+  config["token_budget"] = {{"exemplars_cut", exemplars_cut_}, {"responses_cut", responses_cut_}, {"contexts_cut", contexts_cut_},
                             {"responses_skipped", responses_skipped_}};
   run_.write_config(config);
   std::vector<std::string> persona_texts, exemplar_texts, contexts;
@@ -368,28 +402,7 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
   const int K = static_cast<int>(in_.personas.size());
   Gate gate(static_cast<int>(hg_.cols()), K, o_.gate);
   Adam adam(gate, o_.adam);
-  int start_epoch = 0;
-
-  if (o_.resume) {
-    for (const auto& [epoch, path] : run_.list_checkpoints()) {
-      try {
-        auto ck = load_checkpoint(path);
-        const auto zero = ck.extra.find('\0');
-        if (zero == std::string::npos) throw Error(path.string() + ": no trainer state");
-        const auto meta = nlohmann::json::parse(ck.extra.substr(0, zero));
-        const int epoch_done = meta.at("epoch").get<int>();
-        restore_log(meta, epoch_done);  // may throw: nothing else is taken from this checkpoint yet
-        cache_ = ScoreCache::deserialize(std::string_view(ck.extra).substr(zero + 1));
-        gate = std::move(ck.gate);
-        adam = std::move(ck.adam);
-        start_epoch = epoch_done;
-        std::fprintf(stderr, "mop: resuming after epoch %d from %s\n", start_epoch, path.c_str());
-        break;
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "mop: warning: skipping checkpoint %s: %s\n", path.c_str(), e.what());
-      }
-    }
-  }
+  const int start_epoch = o_.resume ? resume(gate, adam) : 0;
   // Written again when resuming found no checkpoint: the kill may have come before they were.
   if (start_epoch == 0) {
     log_.clear();
@@ -413,33 +426,7 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
     double loss = 0;
     for (size_t b = 0; b < n_batches; ++b) {
       const size_t lo = b * o_.batch_size, hi = std::min(order.size(), lo + o_.batch_size);
-      const auto proj = gate.project(hg_, he_);
-      std::vector<Forward> forwards;
-      std::vector<ChosenPairs> pairs;
-      std::vector<Need> needs;
-      for (size_t i = lo; i < hi; ++i) {
-        const size_t r = order[i];
-        forwards.push_back(gate.forward(hx(r), proj, pool_pos_[r]));
-        // Draws seeded by the record alone: the same pairs every epoch (unless the gate's top pairs
-        // moved), so later epochs reuse cached LM scores as with the paper's rule.
-        pairs.push_back(chooser_->choose(forwards.back(), hy(r), lm::stream_seed(o_.seed ^ 0x9A1BD7A5ull, r)));
-        for (const auto& p : pairs.back().pairs)
-          needs.push_back({ScoreCache::key(p.persona, p.exemplar, r, false), p.persona, p.exemplar, r, gate.tau()[p.persona]});
-      }
-      const auto s = scores(needs, report);
-      Gradients grad(gate, static_cast<int>(he_.rows()));
-      size_t at = 0;
-      for (size_t i = lo; i < hi; ++i) {
-        const auto& ps = pairs[i - lo];
-        std::vector<double> sv, dv;
-        for (size_t m = 0; m < ps.pairs.size(); ++m, ++at) {
-          sv.push_back(s[at].logprob + ps.log_scale[m]);  // a sampled pair counts as count / (G q) of itself
-          dv.push_back(s[at].dlogprob_dtau);
-        }
-        gate.accumulate(hx(order[i]), proj, forwards[i - lo], ps.pairs, sv, dv, grad);
-      }
-      loss += grad.loss;
-      adam.step(gate, grad.to_params(hg_, he_), 1.0 / static_cast<double>(hi - lo));
+      loss += train_batch(gate, adam, order, lo, hi, report);
       if (on_step) on_step(b + 1, n_batches);
     }
     report.train_loss = loss / static_cast<double>(train_.size());
@@ -449,30 +436,85 @@ void Trainer::run(const StepCallback& on_step, const EpochCallback& on_epoch) {
     measure_spread(gate, report);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    log_.push_back({{"epoch", report.epoch},
-                     {"train_loss", report.train_loss},
-                     {"val_ll", report.val_ll},
-                     {"val_ll_uniform", report.val_ll_uniform},
-                     {"val_ll_no_exemplar", report.val_ll_no_exemplar},
-                     {"cache_hit_rate", report.cache_hit_rate},
-                     {"effective_pairs", report.effective_pairs},
-                     {"effective_personas", report.effective_personas},
-                     {"exemplars_per_persona", report.exemplars_per_persona},
-                     {"tau_min", report.tau_min},
-                     {"tau_max", report.tau_max},
-                     {"one_persona_share", report.one_persona_share},
-                     {"lm_pairs", report.lm_pairs},
-                     {"lm_tokens", report.lm_tokens},
-                     {"tau_mean", gate.tau().mean()},
-                     {"exemplars_cut", report.exemplars_cut},
-                     {"responses_cut", report.responses_cut},
-                     {"responses_skipped", report.responses_skipped},
-                     {"seconds", report.seconds}});
+    log_.push_back(log_line(report, gate));
     save_checkpoint(run_.checkpoint(epoch + 1), gate, adam, checkpoint_extra(epoch + 1));
     run_.write_log(log_);
     if (on_epoch) on_epoch(report);
   }
   gate.save(run_.gate());
+}
+
+int Trainer::resume(Gate& gate, Adam& adam) {
+  for (const auto& [epoch, path] : run_.list_checkpoints()) {
+    try {
+      auto ck = load_checkpoint(path);
+      const auto zero = ck.extra.find('\0');
+      if (zero == std::string::npos) throw Error(path.string() + ": no trainer state");
+      const auto meta = nlohmann::json::parse(ck.extra.substr(0, zero));
+      const int epoch_done = meta.at("epoch").get<int>();
+      restore_log(meta, epoch_done);  // may throw: nothing else is taken from this checkpoint yet
+      cache_ = ScoreCache::deserialize(std::string_view(ck.extra).substr(zero + 1));
+      gate = std::move(ck.gate);
+      adam = std::move(ck.adam);
+      std::fprintf(stderr, "mop: resuming after epoch %d from %s\n", epoch_done, path.c_str());
+      return epoch_done;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mop: warning: skipping checkpoint %s: %s\n", path.c_str(), e.what());
+    }
+  }
+  return 0;
+}
+
+double Trainer::train_batch(Gate& gate, Adam& adam, const std::vector<size_t>& order, size_t lo, size_t hi, EpochReport& report) {
+  const auto proj = gate.project(hg_, he_);
+  std::vector<Forward> forwards;
+  std::vector<ChosenPairs> pairs;
+  std::vector<Need> needs;
+  for (size_t i = lo; i < hi; ++i) {
+    const size_t r = order[i];
+    forwards.push_back(gate.forward(hx(r), proj, pool_pos_[r]));
+    // Draws seeded by the record alone: the same pairs every epoch (unless the gate's top pairs
+    // moved), so later epochs reuse cached LM scores as with the paper's rule.
+    pairs.push_back(chooser_->choose(forwards.back(), hy(r), lm::stream_seed(o_.seed ^ 0x9A1BD7A5ull, r)));
+    for (const auto& p : pairs.back().pairs)
+      needs.push_back({ScoreCache::key(p.persona, p.exemplar, r, false), p.persona, p.exemplar, r, gate.tau()[p.persona]});
+  }
+  const auto s = scores(needs, report);
+  Gradients grad(gate, static_cast<int>(he_.rows()));
+  size_t at = 0;
+  for (size_t i = lo; i < hi; ++i) {
+    const auto& ps = pairs[i - lo];
+    std::vector<double> sv, dv;
+    for (size_t m = 0; m < ps.pairs.size(); ++m, ++at) {
+      sv.push_back(s[at].logprob + ps.log_scale[m]);  // a sampled pair counts as count / (G q) of itself
+      dv.push_back(s[at].dlogprob_dtau);
+    }
+    gate.accumulate(hx(order[i]), proj, forwards[i - lo], ps.pairs, sv, dv, grad);
+  }
+  adam.step(gate, grad.to_params(hg_, he_), 1.0 / static_cast<double>(hi - lo));
+  return grad.loss;
+}
+
+nlohmann::json Trainer::log_line(const EpochReport& report, const Gate& gate) {
+  return {{"epoch", report.epoch},
+          {"train_loss", report.train_loss},
+          {"val_ll", report.val_ll},
+          {"val_ll_uniform", report.val_ll_uniform},
+          {"val_ll_no_exemplar", report.val_ll_no_exemplar},
+          {"cache_hit_rate", report.cache_hit_rate},
+          {"effective_pairs", report.effective_pairs},
+          {"effective_personas", report.effective_personas},
+          {"exemplars_per_persona", report.exemplars_per_persona},
+          {"tau_min", report.tau_min},
+          {"tau_max", report.tau_max},
+          {"one_persona_share", report.one_persona_share},
+          {"lm_pairs", report.lm_pairs},
+          {"lm_tokens", report.lm_tokens},
+          {"tau_mean", gate.tau().mean()},
+          {"exemplars_cut", report.exemplars_cut},
+          {"responses_cut", report.responses_cut},
+          {"responses_skipped", report.responses_skipped},
+          {"seconds", report.seconds}};
 }
 
 // Removes what a new run wrote before failing (never files of an earlier run: fit refuses those).

@@ -7,25 +7,12 @@
 #include "mop/eval_run.h"
 #include "mop/report.h"
 #include "mop/util/atomic_file.h"
-#include "mop/util/progress.h"
 
 namespace mop::eval {
 namespace {
 
-constexpr std::size_t kChunk = 512;  // texts per encode() call, for a smooth progress bar
-
 void encode(embed::Encoder& encoder, EvalSet& set) {
-  set.embeddings.resize(static_cast<Eigen::Index>(set.texts.size()), encoder.dim());
-  util::ProgressBar bar("embed " + set.name, set.texts.size());
-  for (std::size_t begin = 0; begin < set.texts.size(); begin += kChunk) {
-    const std::size_t end = std::min(set.texts.size(), begin + kChunk);
-    const std::vector<std::string> chunk(set.texts.begin() + static_cast<std::ptrdiff_t>(begin),
-                                         set.texts.begin() + static_cast<std::ptrdiff_t>(end));
-    set.embeddings.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin)) =
-        encoder.encode(chunk);
-    bar.update(end);
-  }
-  bar.finish();
+  set.embeddings = embed::encode_with_progress(encoder, set.texts, "embed " + set.name);
 }
 
 // Tables name sets by file name; the path where two share one, then a counter.

@@ -43,14 +43,17 @@ std::vector<size_t> imdb_lengths(size_t n) {
   return out;
 }
 
-void write_reviews(const std::string& path, size_t n, unsigned seed) {
+// With `long_contexts`, every fourth record is about a long context x (a film's synopsis of
+// about 2,000 characters), the rest about a title.
+void write_reviews(const std::string& path, size_t n, unsigned seed, bool long_contexts = false) {
   std::string text;
   const auto lengths = imdb_lengths(n);
-  for (size_t i = 0; i < n; ++i)
-    text += nlohmann::json{{"text", review(lengths[i], seed * 1000 + static_cast<unsigned>(i))},
-                           {"label", i % 2 ? "positive" : "negative"}}
-                .dump() +
-            "\n";
+  for (size_t i = 0; i < n; ++i) {
+    nlohmann::json r = {{"text", review(lengths[i], seed * 1000 + static_cast<unsigned>(i))},
+                        {"label", i % 2 ? "positive" : "negative"}};
+    if (long_contexts) r["context"] = i % 4 == 0 ? review(2000, 77 + static_cast<unsigned>(i)) : "film " + std::to_string(i % 5);
+    text += r.dump() + "\n";
+  }
   write_file(path, text);
 }
 
@@ -60,7 +63,7 @@ TEST(CliLongRecords, RunEndToEndWithDefaultBudgets) {
   TempDir dir;
   const std::string train = dir.file("train.jsonl"), golden = dir.file("golden.jsonl"), personas = dir.file("personas.jsonl"),
                     run = dir.file("run"), synthetic = dir.file("synthetic.jsonl");
-  write_reviews(train, 60, 1);
+  write_reviews(train, 60, 1, true);
   write_reviews(golden, 40, 2);
   const std::string mop = cli_path() + " ", model = " -m " + stories_model() + " --threads 2";
   std::string err;
@@ -70,13 +73,14 @@ TEST(CliLongRecords, RunEndToEndWithDefaultBudgets) {
       << err;
   // Default budgets, context and parallelism; only the sizes a 60-record set allows are given.
   ASSERT_EQ(run_command(mop + "fit --data " + train + " --personas " + personas + " --run " + run + model +
-                            " --domain movie --exemplars 12 --epochs 1 --max-val 6",
+                            " --domain movie --context context --exemplars 12 --epochs 1 --max-val 6",
                         nullptr, &err),
             0)
       << err;
   EXPECT_NE(err.find("token budgets: "), std::string::npos) << err;
   EXPECT_NE(err.find("exemplars cut to 256 tokens"), std::string::npos) << err;
   EXPECT_NE(err.find("responses scored on their first 1024 tokens"), std::string::npos) << err;
+  EXPECT_NE(err.find("record contexts cut to 256 tokens"), std::string::npos) << err;
 
   // Counted in config.json and the training log; the run keeps the cut exemplars, marked.
   const auto config = nlohmann::json::parse(read_file(run + "/config.json"));
@@ -84,6 +88,8 @@ TEST(CliLongRecords, RunEndToEndWithDefaultBudgets) {
   EXPECT_GT(cut.at("exemplars_cut").get<int>(), 0);
   EXPECT_GT(cut.at("responses_cut").get<int>(), 0);  // the longest review is about 1,700 tokens
   EXPECT_EQ(cut.at("responses_skipped").get<int>(), 0);
+  EXPECT_EQ(cut.at("contexts_cut").get<int>(), 15);  // every fourth of 60, each over 256 tokens
+  EXPECT_EQ(config.at("options").at("max_context_tokens").get<int>(), 256);
   EXPECT_EQ(config.at("options").at("max_exemplar_tokens").get<int>(), 256);
   const auto log = jsonl(run + "/train_log.jsonl");
   ASSERT_EQ(log.size(), 1u);
@@ -101,9 +107,30 @@ TEST(CliLongRecords, RunEndToEndWithDefaultBudgets) {
   }
   EXPECT_EQ(marked, cut.at("exemplars_cut").get<size_t>());
 
-  ASSERT_EQ(run_command(mop + "simulate --run " + run + model + " -n 12 --max-tokens 48 --seed 3 -o " + synthetic, nullptr, &err), 0)
+  // Contexts given to simulate are cut as the fit cut its records' (by default, from the run).
+  const std::string contexts = dir.file("contexts.txt");
+  write_file(contexts, "film 1\n" + review(2500, 9) + "\n");
+  ASSERT_EQ(run_command(mop + "simulate --run " + run + model + " -n 12 --max-tokens 48 --seed 3 --contexts " + contexts +
+                            " -o " + synthetic,
+                        nullptr, &err),
+            0)
       << err;
+  EXPECT_NE(err.find("1 of 2 contexts cut to 256 tokens"), std::string::npos) << err;
   EXPECT_EQ(count_lines(synthetic), 12u);
+  for (const auto& r : jsonl(synthetic)) {
+    const std::string c = r.at("context");
+    EXPECT_TRUE(c == "film 1" || c.substr(c.size() - 6) == " [...]") << c.substr(0, 80);
+  }
+
+  // PICLe's candidates (long reviews with long contexts) are cut before they are scored or shown.
+  const std::string picle = dir.file("picle.jsonl");
+  ASSERT_EQ(run_command(mop + "baseline picle" + model + " --domain movie --data " + train + " --context context --personas " + personas +
+                            " --pool 8 --shots 2 -n 4 --max-tokens 16 -o " + picle,
+                        nullptr, &err),
+            0)
+      << err;
+  EXPECT_NE(err.find("candidates cut to 256 tokens"), std::string::npos) << err;
+  EXPECT_EQ(count_lines(picle), 4u);
   ASSERT_EQ(run_command(mop + "eval --golden " + golden + " --synthetic " + synthetic + " --out " + dir.file("eval"), nullptr, &err), 0)
       << err;
   EXPECT_TRUE(fs::exists(dir.file("eval/metrics.json")));

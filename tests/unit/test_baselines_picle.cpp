@@ -81,3 +81,39 @@ TEST(BaselinePicle, ShotsMustFitThePool) {
   }
   EXPECT_THROW(baselines::picle_select(*m, method::domain_by_name("movie"), personas, pool, 0), Error);
 }
+
+// A long candidate would overflow every prompt it is shown in: it is cut to the example budget,
+// marked, and scored and shown cut; short ones stay whole, the sample is the same either way.
+TEST(BaselinePicle, CandidatesAreCutToTheExampleBudget) {
+  auto m = stories();
+  auto records = candidates();
+  std::string long_text;
+  while (long_text.size() < 3000) long_text += "the little dog ran to the park and played with the ball. ";
+  records[4].text = long_text;
+  baselines::PicleOptions po;
+  po.pool = records.size();
+  po.max_example_tokens = 32;
+  size_t cut = 0;
+  const auto pool = baselines::picle_candidates(*m, records, po, 7, &cut);
+  EXPECT_EQ(cut, 1u);
+  ASSERT_EQ(pool.size(), records.size());
+  size_t seen_cut = 0;
+  for (const auto& r : pool) {
+    if (r.text.size() > 1000 || r.text.find(" [...]") != std::string::npos) {
+      ++seen_cut;
+      EXPECT_EQ(r.text.substr(r.text.size() - 6), " [...]");
+      EXPECT_LE(m->count_tokens({r.text})[0], 32u);
+      EXPECT_EQ(long_text.rfind(r.text.substr(0, r.text.size() - 6), 0), 0u) << "a cut keeps the text's start";
+    }
+  }
+  EXPECT_EQ(seen_cut, 1u);
+  po.max_example_tokens = 0;  // whole
+  const auto whole = baselines::picle_candidates(*m, records, po, 7, &cut);
+  EXPECT_EQ(cut, 0u);
+  for (size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(whole[i].id, pool[i].id);  // the same seeded sample
+    if (whole[i].text != long_text) EXPECT_EQ(whole[i].text, pool[i].text);
+  }
+  po.max_example_tokens = 8;
+  EXPECT_THROW(baselines::picle_candidates(*m, records, po, 7), Error);
+}

@@ -206,3 +206,26 @@ TEST(KMeansFast, MauveSameOnBothPaths) {
   EXPECT_EQ(fast.frontier_integral, old.frontier_integral);
   EXPECT_EQ(mop::eval::mauve(g, s, o).mauve, fast.mauve);
 }
+
+// Progress counts Lloyd iterations of niter x nredo, never goes back, ends at the total even when
+// restarts stop early, and leaves the result as it was, serial or on threads.
+TEST(KMeansFast, ProgressReachesTheTotalAndChangesNothing) {
+  const Matrix x = mop::eval::testing::mixture_rows(300, 12, 5, 3);
+  for (const bool parallel : {false, true}) {
+    SCOPED_TRACE(parallel ? "parallel" : "serial");
+    KMeansOptions o = with(200, 4, 11, true, parallel);
+    std::vector<std::pair<size_t, size_t>> calls;
+    o.progress = [&](size_t done, size_t total) { calls.emplace_back(done, total); };
+    const KMeansResult r = kmeans(x, 6, o);
+    ASSERT_FALSE(calls.empty());
+    for (size_t i = 0; i < calls.size(); ++i) {
+      EXPECT_EQ(calls[i].second, 800u);
+      if (i) EXPECT_GE(calls[i].first, calls[i - 1].first);
+    }
+    EXPECT_EQ(calls.back().first, 800u);
+    size_t ran = 0;
+    for (int it : r.iterations) ran += static_cast<size_t>(it);
+    EXPECT_LT(ran, 800u) << "the restarts were meant to stop early here";
+    expect_identical(r, kmeans(x, 6, with(200, 4, 11, true, parallel)), "with and without progress");
+  }
+}

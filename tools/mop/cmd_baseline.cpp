@@ -84,7 +84,6 @@ void run(BaselineArgs a) {
   in.settings = gen::normalize_settings(info, given_settings(a, info), flag_of);
   if (!a.contexts.empty()) a.options.contexts = read_contexts(a.contexts, a.context_field);
   if (!a.label.empty()) a.options.label = a.label;
-  in.options = a.options;
   in.domain = a.domain;
   in.temperature = a.temperature;
   if (info.needs.records) in.records = load_records(a.data, a.data_args);
@@ -98,6 +97,8 @@ void run(BaselineArgs a) {
   }
   auto model = lm::open_model(a.model, {.score = info.needs.scores});
   in.lm = model.get();
+  gen::budget_contexts(*model, a.options);
+  in.options = a.options;
   auto generator = info.make(in);
   util::ProgressBar bar(a.name, a.options.n);
   gen::run_generator(*generator, *model, a.out, a.options, [&](size_t d, size_t t) { bar.update(d, t); });
@@ -160,6 +161,8 @@ void register_baseline(CLI::App& app) {
   cmd->add_option("--domain", a->domain, "news | restaurant | movie | generic")->capture_default_str();
   cmd->add_option("--contexts", a->contexts, "contexts x: .txt (one per line) or .jsonl; sample i uses context i mod C");
   cmd->add_option("--context-field", a->context_field, "field of a .jsonl contexts file")->capture_default_str();
+  cmd->add_option("--max-context-tokens", a->options.max_context_tokens,
+                  "cut each context to this many tokens, ending \" [...]\" (0: never)")->capture_default_str();
   cmd->add_option("--condition", a->options.condition, "extra instruction, e.g. 'You had a positive impression.'");
   cmd->add_option("--label", a->label, "label stored with every sample (default: the condition)");
   cmd->add_option("--temperature", a->temperature, "sampling temperature")->capture_default_str();

@@ -11,7 +11,6 @@
 #include "mop/error.h"
 #include "mop/util/atomic_file.h"
 #include "mop/util/npy.h"
-#include "mop/util/progress.h"
 
 namespace mop::cli {
 namespace {
@@ -29,23 +28,6 @@ struct EmbedArgs {
   bool no_cache = false;
   std::vector<std::string> endpoints;  // /v1/embeddings servers instead of --encoder
 };
-
-// Texts per encode() call: small enough for a smooth progress bar, large enough to fill batches.
-constexpr size_t kChunk = 512;
-
-embed::Matrix encode_with_progress(embed::Encoder& encoder, const std::vector<std::string>& texts) {
-  embed::Matrix m(static_cast<Eigen::Index>(texts.size()), encoder.dim());
-  util::ProgressBar bar("embed", texts.size());
-  for (size_t begin = 0; begin < texts.size(); begin += kChunk) {
-    const size_t end = std::min(texts.size(), begin + kChunk);
-    const std::vector<std::string> chunk(texts.begin() + static_cast<std::ptrdiff_t>(begin),
-                                         texts.begin() + static_cast<std::ptrdiff_t>(end));
-    m.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin)) = encoder.encode(chunk);
-    bar.update(end);
-  }
-  bar.finish();
-  return m;
-}
 
 void run_embed(EmbedArgs a) {
   data::LoadOptions lo;
@@ -82,7 +64,7 @@ void run_embed(EmbedArgs a) {
   } else if (fit) {
     encoder->fit_corpus(texts);
   }
-  const embed::Matrix m = encode_with_progress(*encoder, texts);
+  const embed::Matrix m = embed::encode_with_progress(*encoder, texts, "embed");
 
   util::write_npy(a.out, m);
   util::write_file_atomic(a.out + ".ids.txt", ids);

@@ -171,6 +171,9 @@ void register_fit(CLI::App& app) {
   cmd->add_option("--max-response-tokens", o.max_response_tokens,
                   "a response longer than this many tokens is cut or skipped (--long-responses; 0: never)")
       ->capture_default_str();
+  cmd->add_option("--max-context-tokens", o.max_context_tokens,
+                  "cut a record's context x to this many tokens, at a word boundary, ending \" [...]\" (0: never)")
+      ->capture_default_str();
   cmd->add_option("--long-responses", o.long_responses,
                   "cut: score a long response on its first --max-response-tokens tokens; skip: leave it out of fitting")
       ->check(CLI::IsMember({"cut", "skip"}))

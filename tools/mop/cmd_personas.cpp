@@ -44,8 +44,10 @@ void run(const PersonaArgs& a) {
     personas = method::read_personas(a.from);
   } else if (a.generic) {
     const double temperature = a.temperature->count() ? a.options.temperature : 1.0;
+    util::ProgressBar bar("personas", static_cast<size_t>(a.options.k));
     personas = method::generic_personas(get_model(), a.options.k, a.options.domain, a.options.seed, temperature,
-                                        a.options.max_tokens);
+                                        a.options.max_tokens, [&](size_t d, size_t t) { bar.update(d, t); });
+    bar.finish();
   } else {
     auto records = load_records(a.data, a.fields);
     method::PersonaOptions o = a.options;
@@ -58,9 +60,10 @@ void run(const PersonaArgs& a) {
     for (const auto& r : records) texts.push_back(r.text);
     auto encoder = embed::open_encoder(a.encoder);
     if (encoder->fits_corpus()) encoder->fit_corpus(texts);
-    const auto embeddings = encoder->encode(texts);
+    const auto embeddings = embed::encode_with_progress(*encoder, texts, "embed");
     util::ProgressBar bar("personas", static_cast<size_t>(o.k));
     personas = method::synthesize_personas(records, embeddings, get_model(), o, [&](size_t d, size_t t) { bar.update(d, t); });
+    bar.finish();
   }
   if (!a.label_choices.empty()) method::label_personas(get_model(), personas, a.label_choices, a.options.domain);
   method::write_personas(a.out, personas);

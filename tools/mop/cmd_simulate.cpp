@@ -8,6 +8,7 @@
 #include "model_options.h"
 #include "mop/embed_open.h"
 #include "mop/error.h"
+#include "mop/fit_options.h"
 #include "mop/simulator.h"
 #include "mop/util/progress.h"
 
@@ -18,6 +19,7 @@ struct SimArgs {
   std::string run, out, encoder, contexts, context_field = "context", label, gate = "learned";
   lm::ModelOptions model;
   method::SimulateOptions options;
+  int max_context_tokens = -1;  // -1: the budget the run was fitted with
 };
 
 void run(SimArgs a) {
@@ -33,6 +35,11 @@ void run(SimArgs a) {
   a.options.gate = method::parse_gate_mode(a.gate);
   auto encoder = embed::open_encoder(a.encoder);
   auto model = lm::open_model(a.model);
+  // By default contexts are cut as the fit cut its records' (runs from before the budget: never).
+  a.options.max_context_tokens =
+      a.max_context_tokens >= 0 ? a.max_context_tokens
+                                : config.contains("options") ? method::fit_options_from_json(config.at("options")).max_context_tokens : 0;
+  gen::budget_contexts(*model, a.options);
   util::ProgressBar bar("simulate", a.options.n);
   method::simulate(run, *encoder, *model, a.out, a.options, [&](size_t d, size_t t) { bar.update(d, t); });
   bar.finish();
@@ -57,6 +64,8 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("-n,--samples", a->options.n, "number of samples")->capture_default_str();
   cmd->add_option("--contexts", a->contexts, "contexts x: .txt (one per line) or .jsonl; sample i uses context i mod C");
   cmd->add_option("--context-field", a->context_field, "field of a .jsonl contexts file")->capture_default_str();
+  cmd->add_option("--max-context-tokens", a->max_context_tokens,
+                  "cut each context to this many tokens, ending \" [...]\" (0: never; default: as the run was fitted)");
   cmd->add_option("--condition", a->options.condition, "extra instruction, e.g. 'You had a positive impression.'");
   cmd->add_option("--label", a->label, "label stored with every sample (default: the condition)");
   cmd->add_option("--mix", a->options.mix, "L: personas merged into one per sample")->capture_default_str();
