@@ -18,10 +18,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mop/cost_plan.h"
 #include "mop/dataset.h"
 #include "mop/embed.h"
 #include "mop/lm.h"
 #include "mop/personas.h"
+#include "mop/prompts.h"
 
 namespace mop::gen {
 
@@ -140,6 +142,34 @@ struct Inputs {
   std::filesystem::path run;                            // when needs.run
 };
 
+// What the cost plan (mop experiment --plan) knows of one part of a set before the run: one
+// label's samples (or all of them) and what their prompts are made from.
+struct PlanInputs {
+  lm::LanguageModel* lm = nullptr;  // the simulating model
+  const method::Domain* domain = nullptr;
+  nlohmann::json settings = nlohmann::json::object();  // normalised, as make() gets them
+  std::vector<method::Persona> personas;   // the fit's (MoP) or the experiment's
+  std::vector<method::Example> exemplars;  // the fit's pool, as its prompts show it (MoP)
+  const std::vector<data::Record>* train = nullptr;
+  method::ScoreShape shape;
+  int max_tokens = 128;
+  int max_context_tokens = 256;
+  size_t n = 0;  // the part's samples
+  std::string condition;
+  std::vector<std::string> contexts;  // as the run cuts them
+  uint64_t seed = 0;
+  std::optional<std::string> context(size_t index) const;  // sample index's context, as the run's
+};
+
+// `n` generations of prompt(i), max_tokens each: prompt tokens counted on an even sample of the
+// prompts (at most 256; the rest take their mean: prompts of one generator are alike in length).
+void plan_generations(method::LmWork& work, lm::LanguageModel& lm, size_t n, int max_tokens,
+                      const std::function<std::string(size_t)>& prompt);
+// `k` records from a seeded draw, as exemplars: stand-ins for those a run chooses as it goes.
+std::vector<method::Example> stand_in_examples(const std::vector<data::Record>& records, size_t k, std::mt19937_64& rng);
+// n plain prompts: the domain's instruction for each sample's context and the condition.
+method::LmWork plain_plan(const PlanInputs& in);
+
 struct GeneratorInfo {
   std::string name;
   std::string summary;        // one line
@@ -149,6 +179,10 @@ struct GeneratorInfo {
   Needs needs;
   std::vector<Setting> settings;
   std::function<std::unique_ptr<Generator>(const Inputs&)> make;
+  // Its LM work for the cost plan, with its real prompts where they can be made before the run
+  // and stand-ins where they depend on what the run learns; `notes` gets each stand-in or bound,
+  // in words. Unset: counted as plain_plan, with a note saying so.
+  std::function<method::LmWork(const PlanInputs&, std::vector<std::string>& notes)> plan;
 };
 
 // `given` checked against info.settings (unknown keys, types, minimums; strings that hold numbers

@@ -42,6 +42,17 @@ gen::GeneratorInfo attrprompt_info() {
     const std::string file = in.settings.at("attributes");
     return std::make_unique<Attrprompt>(in, file.empty() ? domain_attributes(in.domain) : read_attributes(file));
   };
+  // The cost plan: each sample's real prompt, its attributes drawn as the run draws them.
+  info.plan = [](const gen::PlanInputs& in, std::vector<std::string>&) {
+    const std::string file = in.settings.at("attributes").get<std::string>();
+    const auto attributes = file.empty() ? domain_attributes(in.domain->name) : read_attributes(file);
+    method::LmWork w;
+    gen::plan_generations(w, *in.lm, in.n, in.max_tokens, [&](size_t i) {
+      return in.lm->render(std::string(), attrprompt_instruction(*in.domain, draw_attributes(attributes, in.seed, i),
+                                                                 in.context(i), in.condition));
+    });
+    return w;
+  };
   return info;
 }
 

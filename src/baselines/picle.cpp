@@ -73,22 +73,47 @@ std::vector<data::Record> picle_candidates(lm::LanguageModel& lm, const std::vec
       }
   }
   if (cut) *cut = n_cut;
-  if (po.max_context_tokens > 0) {
-    std::vector<std::string> contexts;
-    std::vector<size_t> with;
-    for (size_t i = 0; i < pool.size(); ++i)
-      if (pool[i].context) {
-        contexts.push_back(*pool[i].context);
-        with.push_back(i);
-      }
-    if (!contexts.empty()) {
-      const auto fitted = method::fit_to_budget(lm, contexts, static_cast<size_t>(po.max_context_tokens), method::kCutMarker);
-      for (size_t t = 0; t < contexts.size(); ++t)
-        if (fitted[t].cut) pool[with[t]].context = fitted[t].text;
-    }
-  }
+  if (po.max_context_tokens > 0) method::cut_contexts(lm, pool, static_cast<size_t>(po.max_context_tokens));
   return pool;
 }
+
+namespace {
+
+// The cost plan's view: the candidates scored with no persona and under each (one score() call,
+// once per label part as the run does), then samples whose chosen shots random candidates stand in for.
+method::LmWork picle_plan(const gen::PlanInputs& in, std::vector<std::string>& notes) {
+  method::LmWork w;
+  PicleOptions po;
+  po.pool = in.settings.at("pool").get<size_t>();
+  po.shots = in.settings.at("shots").get<int>();
+  po.max_example_tokens = in.settings.at("max_example_tokens").get<int>();
+  po.max_context_tokens = in.max_context_tokens;
+  const auto pool = picle_candidates(*in.lm, *in.train, po, in.seed);
+  std::vector<std::string> prompts, continuations;
+  for (size_t p = 0; p <= in.personas.size(); ++p)
+    for (const auto& c : pool) {
+      prompts.push_back(in.lm->render(p == 0 ? std::string() : in.personas[p - 1].text,
+                                      method::generation_instruction(*in.domain, {}, c.context)));
+      continuations.push_back(c.text);
+    }
+  const auto pt = in.lm->count_tokens(prompts);
+  const auto ct = in.lm->count_tokens(continuations);
+  std::vector<method::PlannedScore> reqs;
+  for (size_t i = 0; i < prompts.size(); ++i) reqs.push_back({prompts[i], pt[i], ct[i]});
+  method::add_score_call(w, reqs, in.shape);
+  std::mt19937_64 rng(in.seed ^ 0x91C1Eull);
+  gen::plan_generations(w, *in.lm, in.n, in.max_tokens, [&](size_t i) {
+    const auto& persona = in.personas[rng() % in.personas.size()];
+    return in.lm->render(persona.text,
+                         method::generation_instruction(*in.domain, gen::stand_in_examples(pool, static_cast<size_t>(po.shots), rng),
+                                                        in.context(i), in.condition));
+  });
+  notes.push_back("picle: candidates are scored once per label part (as the run does); its chosen shots are stood "
+                  "in for by random candidates");
+  return w;
+}
+
+}  // namespace
 
 gen::GeneratorInfo picle_info() {
   gen::GeneratorInfo info;
@@ -118,6 +143,7 @@ gen::GeneratorInfo picle_info() {
                    po.max_example_tokens);
     return std::make_unique<Picle>(in, pool, po);
   };
+  info.plan = picle_plan;
   return info;
 }
 

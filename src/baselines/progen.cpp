@@ -97,6 +97,26 @@ class Progen final : public detail::BaselineGenerator {
   detail::ProgenFeedback feedback_;
 };
 
+// The cost plan's view: round 0 zero-shot; later rounds show `shots` of the set's own samples,
+// which training records stand in for.
+method::LmWork progen_plan(const gen::PlanInputs& in, std::vector<std::string>& notes) {
+  method::LmWork w;
+  std::vector<ProgenClass> classes;
+  for (const auto& c : in.settings.at("classes")) classes.push_back(parse_progen_class(c.get<std::string>()));
+  if (classes.empty()) throw Error("plan: progen has no classes");
+  const int rounds = in.settings.at("rounds").get<int>();
+  const size_t shots = in.settings.at("shots").get<size_t>();
+  const size_t first_feedback = progen_round_start(in.n, rounds, 1);
+  std::mt19937_64 rng(in.seed ^ 0x960Eull);
+  gen::plan_generations(w, *in.lm, in.n, in.max_tokens, [&](size_t i) {
+    const auto& c = classes[i % classes.size()];
+    const auto ex = rounds > 1 && i >= first_feedback ? gen::stand_in_examples(*in.train, shots, rng) : std::vector<method::Example>{};
+    return in.lm->render(std::string(), method::generation_instruction(*in.domain, ex, in.context(i), c.condition));
+  });
+  if (rounds > 1) notes.push_back("progen: the samples its later rounds show are stood in for by training records");
+  return w;
+}
+
 }  // namespace
 
 gen::GeneratorInfo progen_info() {
@@ -122,6 +142,7 @@ gen::GeneratorInfo progen_info() {
     po.helpful = in.settings.at("helpful");
     return std::make_unique<Progen>(in, std::move(po));
   };
+  info.plan = progen_plan;
   return info;
 }
 

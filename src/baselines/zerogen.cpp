@@ -24,6 +24,7 @@ gen::GeneratorInfo zerogen_info() {
   info.summary = "the task's plain prompt: no persona, no exemplar (Ye et al. 2022)";
   info.example = "-m model.gguf --domain movie -n 1000 --condition 'You had a positive impression.' --label positive -o zg.jsonl";
   info.make = [](const gen::Inputs& in) { return std::make_unique<Zerogen>(in); };
+  info.plan = [](const gen::PlanInputs& in, std::vector<std::string>&) { return gen::plain_plan(in); };
   return info;
 }
 

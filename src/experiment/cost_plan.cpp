@@ -10,7 +10,7 @@
 #include <set>
 
 #include "experiment/label_parts.h"
-#include "experiment/set_costs.h"
+#include "method/token_budget.h"
 #include "mop/error.h"
 #include "mop/fit_plan.h"
 #include "mop/generators.h"
@@ -106,15 +106,33 @@ class Planner {
   }
 
   // Prompts like MoP's (a stand-in persona, one training record as exemplar) and training
-  // records as continuations: the shape of most of an experiment's LM work.
+  // records as continuations, within the fit's token budgets as the fit cuts them: the shape of
+  // most of an experiment's LM work.
   method::ProbeSample probe_sample(lm::LanguageModel& lm, const method::ScoreShape& shape) const {
     method::ProbeSample s;
     const size_t n = std::min<size_t>(static_cast<size_t>(std::max(1, shape.parallel)), train_.size());
+    std::vector<std::string> exemplars, contexts, continuations;
     for (size_t i = 0; i < n; ++i) {
       const auto& r = train_[(i * 7919) % train_.size()];
-      s.score_prompts.push_back(lm.render(stand_in_persona(i), method::generation_instruction(domain_, {{r.text, r.context}}, r.context)));
-      s.continuations.push_back(train_[(i * 104729 + 1) % train_.size()].text);
+      exemplars.push_back(r.text);
+      contexts.push_back(r.context.value_or(""));
+      continuations.push_back(train_[(i * 104729 + 1) % train_.size()].text);
     }
+    const auto cut = [&](std::vector<std::string>& texts, int budget, const std::string& marker) {
+      if (budget <= 0) return;
+      const auto fitted = method::fit_to_budget(lm, texts, static_cast<size_t>(budget), marker);
+      for (size_t i = 0; i < texts.size(); ++i) texts[i] = fitted[i].text;
+    };
+    cut(exemplars, c_.fit.max_exemplar_tokens, method::kCutMarker);
+    cut(contexts, c_.fit.max_context_tokens, method::kCutMarker);
+    cut(continuations, c_.fit.max_response_tokens, "");
+    for (size_t i = 0; i < n; ++i) {
+      const auto& r = train_[(i * 7919) % train_.size()];
+      const std::optional<std::string> context = r.context ? std::optional<std::string>(contexts[i]) : std::nullopt;
+      s.score_prompts.push_back(
+          lm.render(stand_in_persona(i), method::generation_instruction(domain_, {{exemplars[i], context}}, context)));
+    }
+    s.continuations = std::move(continuations);
     s.generate_prompt = s.score_prompts.front();
     s.max_tokens = std::min(32, c_.generation.max_tokens);
     return s;
@@ -273,15 +291,17 @@ class Planner {
     const bool done = fs::exists(set.output);
     auto& step = add("set " + set.name, set.simulate_model, done);
     PlanModel& m = model(set.simulate_model);
-    detail::SetInputs in;
+    gen::PlanInputs in;
     in.lm = m.lm.get();
     in.domain = &domain_;
+    in.settings = set_settings(set, info);
     in.personas = fitted ? fitted->personas : personas_;
     if (fitted) in.exemplars = fitted->plan.exemplars;
     in.train = &train_;
     in.shape = m.shape;
-    in.generation = c_.generation;
-    const auto settings = set_settings(set, info);
+    in.max_tokens = c_.generation.max_tokens;
+    in.max_context_tokens = c_.generation.max_context_tokens;
+    in.seed = set.seed;
     bool partial = false;
     for (size_t i = 0; i < ps.size(); ++i) {
       const fs::path part = ps.size() == 1 ? set.output.string() + ".part.jsonl" : set.output.string() + ".part" + std::to_string(i) + ".jsonl";
@@ -294,8 +314,15 @@ class Planner {
       cut.contexts = contexts_for(ps[i].label);
       cut.max_context_tokens = c_.generation.max_context_tokens;
       gen::budget_contexts(*in.lm, cut);
-      detail::PartInputs p{ps[i].n, ps[i].condition, cut.contexts, set.seed};
-      step.work += detail::set_part_work(set, info, settings, in, p, step.notes);
+      in.n = ps[i].n;
+      in.condition = ps[i].condition;
+      in.contexts = cut.contexts;
+      if (info.plan) {
+        step.work += info.plan(in, step.notes);
+      } else {
+        step.notes.push_back("set " + set.name + ": " + info.name + " has no plan of its own; counted as plain prompts");
+        step.work += gen::plain_plan(in);
+      }
     }
     step.notes.push_back("sets: new tokens are at most samples x max_tokens (a sample may stop early)");
     if (!done && partial) {

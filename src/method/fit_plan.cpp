@@ -31,6 +31,7 @@ class FitPlanner {
   FitPlan run() {
     check();
     budget_responses();
+    budget_contexts();
     detail::split_records(records_.size(), o_, train_, val_);
     if (!o_.no_exemplars && static_cast<size_t>(o_.n_exemplars) > train_.size())
       throw Error("--exemplars " + std::to_string(o_.n_exemplars) + " is larger than the " + std::to_string(train_.size()) +
@@ -91,6 +92,11 @@ class FitPlanner {
     }
     if (records_.size() < 3) throw Error("too few records to fit (" + std::to_string(records_.size()) + ") after the token budget");
     for (const auto& r : records_) plan_.responses.push_back(r.text);
+  }
+
+  // As Trainer::budget_contexts: long contexts cut, with the marker, in place.
+  void budget_contexts() {
+    if (o_.max_context_tokens > 0) cut_contexts(*in_.lm, records_, static_cast<size_t>(o_.max_context_tokens));
   }
 
   // As Trainer::prepare: a seeded sample of the training records, cut to the exemplar budget.

@@ -193,6 +193,43 @@ std::unique_ptr<gen::Generator> mop_generator(const RunDir& run, embed::Encoder&
   return std::make_unique<MopGenerator>(run, encoder, lm, options);
 }
 
+namespace {
+
+// The cost plan's view of a MoP set: personas and exemplars drawn uniformly stand in for the
+// gate's draws; with mixing, one greedy merge per sample first (merge_personas, at most 64 tokens).
+method::LmWork mop_plan(const gen::PlanInputs& in, std::vector<std::string>& notes) {
+  method::LmWork w;
+  const int mix = in.settings.at("mix").get<int>();
+  const size_t k = in.personas.size();
+  if (k == 0) throw Error("plan: a mop set has no personas");
+  std::mt19937_64 rng(in.seed ^ 0x5E7ull);
+  const auto draw = [&]() {
+    std::vector<size_t> personas;
+    std::vector<Example> ex;
+    for (int l = 0; l < mix; ++l) {
+      personas.push_back(rng() % k);
+      if (!in.exemplars.empty()) ex.push_back(in.exemplars[rng() % in.exemplars.size()]);
+    }
+    return std::make_pair(personas, ex);
+  };
+  if (mix > 1) {
+    gen::plan_generations(w, *in.lm, in.n, 64, [&](size_t) {
+      std::vector<std::string> texts;
+      for (size_t p : draw().first) texts.push_back(in.personas[p].text);
+      return in.lm->render(std::string(), merge_instruction(texts));
+    });
+    notes.push_back("mixing sets: each merged persona (at most 64 tokens) is stood in for by one of the personas it merges");
+  }
+  gen::plan_generations(w, *in.lm, in.n, in.max_tokens, [&](size_t i) {
+    const auto [personas, ex] = draw();
+    return in.lm->render(in.personas[personas.front()].text, generation_instruction(*in.domain, ex, in.context(i), in.condition));
+  });
+  notes.push_back("mop sets: personas and exemplars drawn uniformly, standing in for the gate's draws");
+  return w;
+}
+
+}  // namespace
+
 gen::GeneratorInfo mop_generator_info() {
   gen::GeneratorInfo info;
   info.name = "mop";
@@ -213,6 +250,7 @@ gen::GeneratorInfo mop_generator_info() {
     o.similar_k = in.settings.at("similar_k");
     return mop_generator(RunDir(in.run), *in.encoder, *in.lm, o);
   };
+  info.plan = mop_plan;
   return info;
 }
 

@@ -96,4 +96,23 @@ std::vector<Budgeted> fit_to_budget(lm::LanguageModel& lm, const std::vector<std
   return out;
 }
 
+size_t cut_contexts(lm::LanguageModel& lm, std::vector<data::Record>& records, size_t max_tokens) {
+  std::vector<std::string> texts;
+  std::vector<size_t> with;
+  for (size_t i = 0; i < records.size(); ++i)
+    if (records[i].context) {
+      texts.push_back(*records[i].context);
+      with.push_back(i);
+    }
+  if (texts.empty()) return 0;
+  const auto fitted = fit_to_budget(lm, texts, max_tokens, kCutMarker);
+  size_t cut = 0;
+  for (size_t t = 0; t < texts.size(); ++t)
+    if (fitted[t].cut) {
+      records[with[t]].context = fitted[t].text;
+      ++cut;
+    }
+  return cut;
+}
+
 }  // namespace mop::method

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mop/dataset.h"
 #include "mop/lm.h"
 
 namespace mop::method {
@@ -25,5 +26,9 @@ struct Budgeted {
 // words rounds, for the texts over budget only).
 std::vector<Budgeted> fit_to_budget(lm::LanguageModel& lm, const std::vector<std::string>& texts, size_t max_tokens,
                                     const std::string& marker = "");
+
+// Each record's context x cut to max_tokens (> 0), ending kCutMarker, in place; equal contexts
+// stay equal. Returns how many records' contexts were cut.
+size_t cut_contexts(lm::LanguageModel& lm, std::vector<data::Record>& records, size_t max_tokens);
 
 }  // namespace mop::method

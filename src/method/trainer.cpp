@@ -165,22 +165,8 @@ void Trainer::budget_exemplars() {
 // Records' contexts cut in place, before the exemplars are drawn and the contexts embedded: the
 // gate and every prompt see the cut context. Equal contexts stay equal (each is cut the same).
 void Trainer::budget_contexts() {
-  auto& records = in_.records;
   if (o_.max_context_tokens <= 0) return;
-  std::vector<std::string> texts;
-  std::vector<size_t> with;
-  for (size_t i = 0; i < records.size(); ++i)
-    if (records[i].context) {
-      texts.push_back(*records[i].context);
-      with.push_back(i);
-    }
-  if (texts.empty()) return;
-  const auto fitted = fit_to_budget(*in_.lm, texts, static_cast<size_t>(o_.max_context_tokens), kCutMarker);
-  for (size_t t = 0; t < texts.size(); ++t)
-    if (fitted[t].cut) {
-      records[with[t]].context = fitted[t].text;
-      ++contexts_cut_;
-    }
+  contexts_cut_ = cut_contexts(*in_.lm, in_.records, static_cast<size_t>(o_.max_context_tokens));
   if (contexts_cut_)
     std::fprintf(stderr, "mop: %zu record contexts cut to %d tokens (--max-context-tokens)\n", contexts_cut_,
                  o_.max_context_tokens);

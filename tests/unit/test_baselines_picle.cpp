@@ -8,18 +8,11 @@
 #include "mop/error.h"
 #include "mop/lm_llama.h"
 #include "support/paths.h"
+#include "support/stories_lm.h"
 
 using namespace mop;
 
 namespace {
-
-std::unique_ptr<lm::LanguageModel> stories() {
-  lm::LlamaOptions o;
-  o.model = test::stories_model();
-  o.n_threads = 1;
-  o.n_ctx = 2048;
-  return lm::load_llama(o);
-}
 
 std::vector<data::Record> candidates() {
   const std::vector<std::string> texts = {
@@ -46,7 +39,7 @@ double direct_score(lm::LanguageModel& m, const std::string& persona, const data
 }  // namespace
 
 TEST(BaselinePicle, KeepsTheTopKByLikelihoodRatio) {
-  auto m = stories();
+  auto m = test::stories_lm();
   const std::vector<method::Persona> personas = {{0, "You are a little girl who loves animals.", 0, {}, {}},
                                                  {1, "You are a harsh film critic.", 0, {}, {}}};
   const auto pool = candidates();
@@ -70,7 +63,7 @@ TEST(BaselinePicle, KeepsTheTopKByLikelihoodRatio) {
 }
 
 TEST(BaselinePicle, ShotsMustFitThePool) {
-  auto m = stories();
+  auto m = test::stories_lm();
   const std::vector<method::Persona> personas = {{0, "You are a critic.", 0, {}, {}}};
   const auto pool = candidates();
   try {
@@ -85,7 +78,7 @@ TEST(BaselinePicle, ShotsMustFitThePool) {
 // A long candidate would overflow every prompt it is shown in: it is cut to the example budget,
 // marked, and scored and shown cut; short ones stay whole, the sample is the same either way.
 TEST(BaselinePicle, CandidatesAreCutToTheExampleBudget) {
-  auto m = stories();
+  auto m = test::stories_lm();
   auto records = candidates();
   std::string long_text;
   while (long_text.size() < 3000) long_text += "the little dog ran to the park and played with the ball. ";

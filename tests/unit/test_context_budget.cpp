@@ -4,20 +4,12 @@
 
 #include "mop/error.h"
 #include "mop/generator.h"
-#include "mop/lm_llama.h"
 #include "support/paths.h"
+#include "support/stories_lm.h"
 
 using namespace mop;
 
 namespace {
-
-std::unique_ptr<lm::LanguageModel> stories() {
-  lm::LlamaOptions o;
-  o.model = test::stories_model();
-  o.n_threads = 1;
-  o.n_ctx = 2048;
-  return lm::load_llama(o);
-}
 
 std::string article(size_t chars) {
   std::string s;
@@ -28,7 +20,7 @@ std::string article(size_t chars) {
 }  // namespace
 
 TEST(ContextBudget, LongContextsAreCutShortOnesKept) {
-  auto m = stories();
+  auto m = test::stories_lm();
   gen::GenerationOptions o;
   o.contexts = {"a small town", article(4000), "a rainy day", article(4000)};
   o.max_context_tokens = 40;

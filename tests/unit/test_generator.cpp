@@ -9,19 +9,11 @@
 #include "mop/lm_llama.h"
 #include "mop/util/jsonl.h"
 #include "support/paths.h"
+#include "support/stories_lm.h"
 
 using namespace mop;
 
 namespace {
-
-std::unique_ptr<lm::LanguageModel> stories() {
-  lm::LlamaOptions o;
-  o.model = test::stories_model();
-  o.n_threads = 1;
-  o.n_ctx = 2048;
-  o.n_parallel = 4;
-  return lm::load_llama(o);
-}
 
 // Two stages of samples; each plan says which chunk it was prepared in and how many lines of the
 // earlier stage it saw, so the test can check the loop's calls.
@@ -62,7 +54,7 @@ std::vector<nlohmann::json> rows(const std::string& path) {
 
 TEST(RunGenerator, TheFileIsTheSameWhateverTheChunkAndStagesSeeEveryEarlierLine) {
   test::TempDir dir;
-  auto lm = stories();
+  auto lm = test::stories_lm(2048, 4);
   gen::GenerationOptions o;
   o.n = 8;
   o.seed = 5;
@@ -91,7 +83,7 @@ TEST(RunGenerator, TheFileIsTheSameWhateverTheChunkAndStagesSeeEveryEarlierLine)
 
 TEST(RunGenerator, TheJobsLabelAndConditionComeBeforeThePlans) {
   test::TempDir dir;
-  auto lm = stories();
+  auto lm = test::stories_lm(2048, 4);
   gen::GenerationOptions o;
   o.n = 2;
   o.max_tokens = 2;
@@ -107,7 +99,7 @@ TEST(RunGenerator, TheJobsLabelAndConditionComeBeforeThePlans) {
 
 TEST(RunGenerator, BadSharedOptionsAreErrorsBeforeAnyOutput) {
   test::TempDir dir;
-  auto lm = stories();
+  auto lm = test::stories_lm(2048, 4);
   gen::GenerationOptions o;
   o.n = 2;
   o.top_p = 0;
