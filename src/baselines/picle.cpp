@@ -20,8 +20,8 @@ nlohmann::json picle_identity(const std::vector<method::Persona>& personas, cons
   }
   nlohmann::json persona_texts = nlohmann::json::array();
   for (const auto& p : personas) persona_texts.push_back(p.text);
-  return {{"personas", persona_texts}, {"pool", po.pool}, {"shots", po.shots},
-          {"max_example_tokens", po.max_example_tokens}, {"pool_sha256", util::to_hex(h.finish())}};
+  // The pool as cut (picle_candidates), so its hash also tells the budgets apart.
+  return {{"personas", persona_texts}, {"pool", po.pool}, {"shots", po.shots}, {"pool_sha256", util::to_hex(h.finish())}};
 }
 
 class Picle final : public detail::BaselineGenerator {

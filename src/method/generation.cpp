@@ -19,8 +19,7 @@ void check(const GenerationOptions& o) {
 nlohmann::json job_identity(const Generator& g, const lm::LanguageModel& lm, const GenerationOptions& o) {
   nlohmann::json meta = {{"model", lm.id()}, {"n", o.n}, {"seed", o.seed}, {"max_tokens", o.max_tokens},
                          {"top_p", o.top_p}, {"stop", o.stop}, {"condition", o.condition},
-                         {"label", o.label.value_or("")}, {"contexts", o.contexts},
-                         {"max_context_tokens", o.max_context_tokens}};
+                         {"label", o.label.value_or("")}, {"contexts", o.contexts}};  // as cut (budget_contexts)
   meta.update(g.identity());
   return meta;
 }
