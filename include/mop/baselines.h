@@ -20,6 +20,7 @@
 
 #include "mop/dataset.h"
 #include "mop/embed.h"
+#include "mop/generator.h"
 #include "mop/influence.h"
 #include "mop/lm.h"
 #include "mop/personas.h"
@@ -80,17 +81,8 @@ std::vector<PicleSelection> picle_select(lm::LanguageModel& lm, const method::Do
                                          const lm::Progress& progress = {});
 
 // --- ProGen
-// One label of the generated data and the instruction that asks for it.
-struct ProgenClass {
-  std::string label;
-  std::string condition;  // e.g. "You had a positive impression."
-};
-// "LABEL=CONDITION" (split at the first '='); throws mop::Error quoting the text when either side
-// is empty.
-ProgenClass parse_progen_class(const std::string& text);
-
 struct ProgenOptions {
-  std::vector<ProgenClass> classes;  // two or more, distinct labels; sample i has class i mod C
+  std::vector<gen::LabelCondition> classes;  // two or more, distinct labels; sample i has class i mod C
   int rounds = 4;                    // round 0 is zero-shot; each later one uses the feedback
   int shots = 3;                     // K in-context examples per prompt, all of the sample's label
   size_t helpful = 8;                // per label, the M most helpful samples so far: the pool K is drawn from

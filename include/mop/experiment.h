@@ -69,6 +69,18 @@ struct EvalSpec {
   std::string group_by;   // also group by this field of the golden records ("" none)
 };
 
+// What a set varies from its method: nothing, one of the paper's ablations of MoP, persona
+// mixing, or transfer between models. Parsed from the config's names at the edge (read_config).
+enum class Variant { none, no_exemplars, generic_personas, random_personas, mix, transfer };
+// "" | "no_exemplars" | "generic_personas" | "random_personas" | "mix" | "transfer": the config's
+// names for the ablations, and what run records and tables write.
+std::string variant_name(Variant v);
+// The ablation of that name; throws mop::Error for another.
+Variant parse_ablation(const std::string& name);
+bool is_ablation(Variant v);
+// The ablations that fit a gate of their own (no_exemplars, generic_personas); none for the rest.
+Variant fit_variant(Variant v);
+
 struct Config {
   std::filesystem::path file;  // the YAML it was read from
   std::string name;
@@ -88,7 +100,7 @@ struct Config {
   // Each baseline's own settings, normalised (gen::normalize_settings), by generator name.
   std::map<std::string, nlohmann::json> settings;
   double baseline_temperature = 1.0;
-  std::vector<std::string> ablations;  // no_exemplars, generic_personas, random_personas
+  std::vector<Variant> ablations;      // no_exemplars, generic_personas, random_personas
   int similar_k = 10;
   std::vector<int> mixing;             // L values > 1 (L = 1 is MoP itself)
   std::vector<std::string> transfer_fit, transfer_simulate;  // model names
@@ -109,7 +121,7 @@ Config read_config(const std::filesystem::path& path, const std::vector<gen::Gen
 struct SetPlan {
   std::string name;     // table name: the method's, or e.g. "mop-mix2", "transfer-main-to-other"
   std::string method;   // a generator's name (mop/generators.h)
-  std::string variant;  // "" | no_exemplars | generic_personas | random_personas | mix | transfer
+  Variant variant = Variant::none;
   int mix = 1;
   std::string fit_model, simulate_model;  // model names (fit_model empty for baselines)
   uint64_t seed = 0;

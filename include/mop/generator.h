@@ -52,7 +52,9 @@ size_t budget_contexts(lm::LanguageModel& lm, GenerationOptions& options);
 struct Planned {
   std::optional<std::string> context;
   std::optional<std::string> label;  // used when the options give neither label nor condition
-  std::string prompt;
+  // The conversation to generate from (lm::persona_messages); the loop renders it with the
+  // model's template and passes the messages on (lm::GenerateRequest).
+  std::vector<lm::ChatMessage> messages;
   double temperature = 1.0;
   nlohmann::json provenance = nlohmann::json::object();  // the generator's own fields
 };
@@ -121,13 +123,22 @@ struct Needs {
   bool records = false;   // real records (PICLe's candidates)
   bool encoder = false;   // a sentence encoder
   bool run = false;       // a fitted run directory (MoP)
-  // Every label of labelled data, as "LABEL=CONDITION" items of the `classes` setting, in one
-  // file (ProGen trains a classifier across labels); the text says why, for the error without.
+  // Every label of labelled data with its condition, in one file (Inputs::classes; ProGen trains
+  // a classifier across labels); the text says why, for the error without.
   std::string all_labels;
   // With labelled personas the samples take their persona's label instead of being generated
   // per label condition.
   bool persona_labels = false;
 };
+
+// One label of the generated data and the instruction that asks for it.
+struct LabelCondition {
+  std::string label;
+  std::string condition;  // e.g. "You had a positive impression."
+};
+// "LABEL=CONDITION" as the CLI's --class gives it (split at the first '='); throws mop::Error
+// quoting the text when either side is empty. Experiments give labels and conditions apart.
+LabelCondition parse_label_condition(const std::string& text);
 
 // What a generator is made from.
 struct Inputs {
@@ -140,6 +151,7 @@ struct Inputs {
   std::vector<data::Record> records;                    // when needs.records
   embed::Encoder* encoder = nullptr;                    // when needs.encoder
   std::filesystem::path run;                            // when needs.run
+  std::vector<LabelCondition> classes;                  // when needs.all_labels: every label
 };
 
 // What the cost plan (mop experiment --plan) knows of one part of a set before the run: one
@@ -157,6 +169,7 @@ struct PlanInputs {
   size_t n = 0;  // the part's samples
   std::string condition;
   std::vector<std::string> contexts;  // as the run cuts them
+  std::vector<LabelCondition> classes;  // as Inputs::classes
   uint64_t seed = 0;
   std::optional<std::string> context(size_t index) const;  // sample index's context, as the run's
 };

@@ -38,10 +38,20 @@ struct SamplingParams {
   bool ignore_eos = false;        // never sample end-of-generation tokens (fixed-length runs)
 };
 
+// One request to generate from. `prompt` is the text as the model's chat template renders it:
+// in-process backends decode it, plans and token counts read it. `messages`, when given, is the
+// conversation it was rendered from (LanguageModel::request fills both); a backend that applies
+// the template itself (HTTP --api chat, on the server) sends these as they are, and sends a
+// request without them as one user message holding the prompt.
 struct GenerateRequest {
   std::string prompt;
   SamplingParams sampling;
+  std::vector<ChatMessage> messages;
 };
+
+// MoP's conversation: the persona as system message (none when empty), the instruction as user
+// message.
+std::vector<ChatMessage> persona_messages(const std::string& persona, const std::string& instruction);
 
 struct Generation {
   std::string text;
@@ -82,8 +92,12 @@ class LanguageModel {
   // opened so that what follows is the model's reply.
   virtual std::string render(const std::vector<ChatMessage>& messages) const = 0;
 
-  // MoP's prompt: the persona as system message, the instruction as user message.
+  // MoP's prompt: render(persona_messages(persona, instruction)).
   std::string render(const std::string& persona, const std::string& instruction) const;
+
+  // A request for a conversation: its rendering and the messages themselves (see GenerateRequest).
+  GenerateRequest request(std::vector<ChatMessage> messages) const;
+  GenerateRequest request(const std::string& persona, const std::string& instruction) const;
 
   // Log-likelihoods of continuations given prompts, in request order.
   virtual std::vector<Score> score(const std::vector<ScoreRequest>& requests,

@@ -19,7 +19,7 @@ class Attrprompt final : public detail::BaselineGenerator {
   gen::Planned plan(size_t index) override {
     gen::Planned p = planned(index);
     const auto drawn = draw_attributes(attributes_, options_.seed, index);
-    p.prompt = lm_.render(std::string(), attrprompt_instruction(domain_, drawn, p.context, options_.condition));
+    p.messages = lm::persona_messages(std::string(), attrprompt_instruction(domain_, drawn, p.context, options_.condition));
     nlohmann::json a = nlohmann::json::object();
     for (const auto& [name, value] : drawn) a[name] = value;
     p.provenance["attributes"] = a;

@@ -43,7 +43,7 @@ class Picle final : public detail::BaselineGenerator {
     }
     gen::Planned p = planned(index);
     p.label = personas_[k].label;
-    p.prompt = lm_.render(personas_[k].text, method::generation_instruction(domain_, exemplars, p.context, options_.condition));
+    p.messages = lm::persona_messages(personas_[k].text, method::generation_instruction(domain_, exemplars, p.context, options_.condition));
     p.provenance.update({{"persona_id", personas_[k].id}, {"exemplar_ids", ids}, {"ratios", chosen_[k].ratios}});
     return p;
   }

@@ -84,7 +84,7 @@ class Progen final : public detail::BaselineGenerator {
         scores.push_back(feedback_.scores[k][j]);
       }
     }
-    p.prompt = lm_.render(std::string(), method::generation_instruction(domain_, exemplars, p.context, po_.classes[k].condition));
+    p.messages = lm::persona_messages(std::string(), method::generation_instruction(domain_, exemplars, p.context, po_.classes[k].condition));
     p.provenance.update({{"round", round_}, {"condition", po_.classes[k].condition}, {"example_ids", ids},
                          {"example_helpfulness", scores}});
     return p;
@@ -101,8 +101,7 @@ class Progen final : public detail::BaselineGenerator {
 // which training records stand in for.
 method::LmWork progen_plan(const gen::PlanInputs& in, std::vector<std::string>& notes) {
   method::LmWork w;
-  std::vector<ProgenClass> classes;
-  for (const auto& c : in.settings.at("classes")) classes.push_back(parse_progen_class(c.get<std::string>()));
+  const auto& classes = in.classes;
   if (classes.empty()) throw Error("plan: progen has no classes");
   const int rounds = in.settings.at("rounds").get<int>();
   const size_t shots = in.settings.at("shots").get<size_t>();
@@ -130,13 +129,12 @@ gen::GeneratorInfo progen_info() {
   info.needs.all_labels = "progen trains a classifier on its samples";
   const ProgenOptions d;
   info.settings = {
-      gen::Setting::list("classes", "LABEL=CONDITION, one per label (two or more); sample i has class i mod C", "class"),
       gen::Setting::integer("rounds", d.rounds, "generation rounds (round 1 zero-shot)", 1),
       gen::Setting::integer("shots", d.shots, "in-context examples per prompt", 1),
       gen::Setting::integer("helpful", static_cast<long long>(d.helpful), "per label, the most helpful samples the shots are drawn from")};
   info.make = [](const gen::Inputs& in) {
     ProgenOptions po;
-    for (const auto& c : in.settings.at("classes")) po.classes.push_back(parse_progen_class(c.get<std::string>()));
+    po.classes = in.classes;
     po.rounds = in.settings.at("rounds");
     po.shots = in.settings.at("shots");
     po.helpful = in.settings.at("helpful");

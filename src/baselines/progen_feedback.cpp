@@ -13,13 +13,6 @@
 
 namespace mop::baselines {
 
-ProgenClass parse_progen_class(const std::string& text) {
-  const size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
-    throw Error("--class '" + text + "': expected LABEL=CONDITION, e.g. 'positive=You had a positive impression.'");
-  return {text.substr(0, eq), text.substr(eq + 1)};
-}
-
 size_t progen_round_start(size_t n, int rounds, int r) {
   return static_cast<size_t>(static_cast<unsigned __int128>(n) * static_cast<unsigned>(r) / static_cast<unsigned>(rounds));
 }

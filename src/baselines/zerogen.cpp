@@ -11,7 +11,7 @@ class Zerogen final : public detail::BaselineGenerator {
 
   gen::Planned plan(size_t index) override {
     gen::Planned p = planned(index);
-    p.prompt = lm_.render(std::string(), method::generation_instruction(domain_, {}, p.context, options_.condition));
+    p.messages = lm::persona_messages(std::string(), method::generation_instruction(domain_, {}, p.context, options_.condition));
     return p;
   }
 };

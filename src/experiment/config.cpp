@@ -110,7 +110,33 @@ std::string ModelSpec::identity() const {
   return "http:" + (options.http.model.empty() ? std::string("(the servers' first model)") : options.http.model);
 }
 
-std::vector<std::string> ablation_names() { return {"no_exemplars", "generic_personas", "random_personas"}; }
+std::string variant_name(Variant v) {
+  switch (v) {
+    case Variant::none: return "";
+    case Variant::no_exemplars: return "no_exemplars";
+    case Variant::generic_personas: return "generic_personas";
+    case Variant::random_personas: return "random_personas";
+    case Variant::mix: return "mix";
+    case Variant::transfer: return "transfer";
+  }
+  return "";
+}
+
+bool is_ablation(Variant v) {
+  return v == Variant::no_exemplars || v == Variant::generic_personas || v == Variant::random_personas;
+}
+
+Variant parse_ablation(const std::string& name) {
+  for (Variant v : {Variant::no_exemplars, Variant::generic_personas, Variant::random_personas})
+    if (variant_name(v) == name) return v;
+  throw Error("unknown ablation '" + name + "'");
+}
+
+Variant fit_variant(Variant v) { return v == Variant::no_exemplars || v == Variant::generic_personas ? v : Variant::none; }
+
+std::vector<std::string> ablation_names() {
+  return {variant_name(Variant::no_exemplars), variant_name(Variant::generic_personas), variant_name(Variant::random_personas)};
+}
 
 namespace {
 
@@ -121,15 +147,10 @@ void read_baseline_settings(const Section& b, const fs::path& base, const Genera
   for (const auto& g : generators)
     if (g.baseline)
       for (const auto& s : g.settings) ++owners[s.key];
-  // The classes of a generator that needs every label come from the labels section.
-  const auto from_labels = [](const gen::GeneratorInfo& g, const gen::Setting& s) {
-    return !g.needs.all_labels.empty() && s.key == "classes";
-  };
   std::set<std::string> known = {"temperature"};
   for (const auto& g : generators)
     if (g.baseline)
       for (const auto& s : g.settings) {
-        if (from_labels(g, s)) continue;
         known.insert(g.name + "_" + s.key);
         if (owners[s.key] == 1) known.insert(s.key);
       }
@@ -141,7 +162,7 @@ void read_baseline_settings(const Section& b, const fs::path& base, const Genera
     std::map<std::string, std::string> spelled;  // setting key -> the key the file uses
     for (const auto& s : g.settings)
       for (const std::string& k : {g.name + "_" + s.key, owners[s.key] == 1 ? s.key : std::string()}) {
-        if (k.empty() || from_labels(g, s) || !b.has(k)) continue;
+        if (k.empty() || !b.has(k)) continue;
         spelled[s.key] = k;
         using T = gen::Setting::Type;
         if (s.type == T::integer) {
@@ -306,15 +327,17 @@ void read_methods(const Section& top, const YAML::Node& root, const fs::path& ba
       c.settings[g.name] = gen::normalize_settings(g, nlohmann::json::object(), [](const gen::Setting& s) { return s.key; });
   if (top.has("ablations")) {
     const YAML::Node a = root["ablations"];
+    std::vector<std::string> names;
     if (a.IsMap()) {  // {names: [...], similar_k: N}
       const Section s = top.child("ablations");
       s.allow({"names", "similar_k"});
-      s.get("names", c.ablations);
+      s.get("names", names);
       s.get("similar_k", c.similar_k);
     } else {
-      top.get("ablations", c.ablations);
+      top.get("ablations", names);
     }
-    check_names(top, "ablations", c.ablations, ablation_names());
+    check_names(top, "ablations", names, ablation_names());
+    for (const auto& n : names) c.ablations.push_back(parse_ablation(n));
   }
   top.get("mixing", c.mixing);
   for (int l : c.mixing)

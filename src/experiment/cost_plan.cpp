@@ -238,15 +238,15 @@ class Planner {
     std::vector<method::Persona> personas;
   };
 
-  const Fitted& fit(const std::string& model_name, const std::string& variant) {
-    const std::string name = model_name + (variant.empty() ? "" : "-" + variant);
+  const Fitted& fit(const std::string& model_name, Variant variant) {
+    const std::string name = model_name + (variant == Variant::none ? "" : "-" + variant_name(variant));
     if (auto it = fits_.find(name); it != fits_.end()) return it->second;
-    const bool generic = variant == "generic_personas";
+    const bool generic = variant == Variant::generic_personas;
     Fitted f;
     f.personas = personas(generic);
     method::FitOptions o = c_.fit;
     o.seed = c_.seeds.front();
-    o.no_exemplars = variant == "no_exemplars";
+    o.no_exemplars = variant == Variant::no_exemplars;
     method::FitPlanInputs in;
     in.records = train_;
     if (c_.fit_max_records > 0 && in.records.size() > c_.fit_max_records)
@@ -273,7 +273,7 @@ class Planner {
 
   // --- sets (as Runner::produce and Runner::set_settings)
   nlohmann::json set_settings(const SetPlan& set, const gen::GeneratorInfo& info) const {
-    return detail::set_settings(c_, {names_, shares_}, set, info);
+    return detail::set_settings(c_, set, info);
   }
 
   void produce(const SetPlan& set) {
@@ -282,9 +282,7 @@ class Planner {
     const auto ps = parts(conditioned);
     const Fitted* fitted = nullptr;
     if (info.needs.run) {
-      const std::string variant =
-          set.variant == "no_exemplars" || set.variant == "generic_personas" ? set.variant : std::string();
-      fitted = &fit(set.fit_model, variant);
+      fitted = &fit(set.fit_model, fit_variant(set.variant));
     } else if (info.needs.personas) {
       personas(false);
     }
@@ -295,6 +293,7 @@ class Planner {
     in.lm = m.lm.get();
     in.domain = &domain_;
     in.settings = set_settings(set, info);
+    in.classes = detail::set_classes(c_, {names_, shares_}, set, info);
     in.personas = fitted ? fitted->personas : personas_;
     if (fitted) in.exemplars = fitted->plan.exemplars;
     in.train = &train_;

@@ -62,30 +62,31 @@ std::vector<std::string> contexts_for(const Config& c, const std::vector<data::R
   return out;
 }
 
-nlohmann::json set_settings(const Config& c, const LabelShares& labels, const SetPlan& set, const gen::GeneratorInfo& info) {
+nlohmann::json set_settings(const Config& c, const SetPlan& set, const gen::GeneratorInfo& info) {
   nlohmann::json given = nlohmann::json::object();
   if (const auto it = c.settings.find(set.method); it != c.settings.end()) given = it->second;
   if (info.needs.run) {
     given["mix"] = set.mix;
-    if (set.variant == "random_personas") {
+    if (set.variant == Variant::random_personas) {
       given["gate"] = method::gate_mode_name(method::GateMode::random_similar);
       given["similar_k"] = c.similar_k;
     }
   }
-  if (!info.needs.all_labels.empty()) {
-    nlohmann::json classes = nlohmann::json::array();
-    for (const auto& name : labels.names) {
-      const auto cond = condition_for(c, name);
-      if (!cond)
-        throw Error(c.file.string() + ": labels.conditions has no condition for label '" + name + "' (" + set.method +
-                    " generates under each label's condition)");
-      if (name.find('=') != std::string::npos)
-        throw Error(c.file.string() + ": label '" + name + "' holds '=', which " + set.method + "'s classes cannot carry");
-      classes.push_back(name + "=" + *cond);
-    }
-    given["classes"] = classes;
-  }
   return gen::normalize_settings(info, given, [&](const gen::Setting& s) { return set.method + "." + s.key; });
+}
+
+std::vector<gen::LabelCondition> set_classes(const Config& c, const LabelShares& labels, const SetPlan& set,
+                                             const gen::GeneratorInfo& info) {
+  std::vector<gen::LabelCondition> classes;
+  if (info.needs.all_labels.empty()) return classes;
+  for (const auto& name : labels.names) {
+    const auto cond = condition_for(c, name);
+    if (!cond)
+      throw Error(c.file.string() + ": labels.conditions has no condition for label '" + name + "' (" + set.method +
+                  " generates under each label's condition)");
+    classes.push_back({name, *cond});
+  }
+  return classes;
 }
 
 }  // namespace mop::experiment::detail

@@ -37,9 +37,11 @@ std::vector<Part> label_parts(const Config& c, const LabelShares& labels, bool c
 std::vector<std::string> contexts_for(const Config& c, const std::vector<data::Record>& golden,
                                       const std::optional<std::string>& label);
 
-// The generator's own settings for one set: the config's (baselines), the set's (MoP's mixing
-// level and gate), every label's condition for a generator that needs them all; normalised
-// against the generator's declared settings (errors name METHOD.KEY).
-nlohmann::json set_settings(const Config& c, const LabelShares& labels, const SetPlan& set, const gen::GeneratorInfo& info);
+// The generator's own settings for one set: the config's (baselines) and the set's (MoP's mixing
+// level and gate), normalised against the generator's declared settings (errors name METHOD.KEY).
+nlohmann::json set_settings(const Config& c, const SetPlan& set, const gen::GeneratorInfo& info);
+// Every label with its condition, for a generator that needs them all (none for the others).
+std::vector<gen::LabelCondition> set_classes(const Config& c, const LabelShares& labels, const SetPlan& set,
+                                             const gen::GeneratorInfo& info);
 
 }  // namespace mop::experiment::detail

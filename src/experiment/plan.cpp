@@ -16,17 +16,19 @@ std::vector<SetPlan> plan_sets(const Config& c) {
       if (c.seeds.size() > 1) p.name += "@seed" + std::to_string(seed);
       out.push_back(std::move(p));
     };
-    for (const auto& m : c.methods) add({m, m, "", 1, gen::find_generator(m).needs.run ? main : "", main, 0, {}});
-    for (const auto& a : c.ablations) {
-      std::string name = std::string(gen::kMop) + "-" + a;
+    for (const auto& m : c.methods)
+      add({m, m, Variant::none, 1, gen::find_generator(m).needs.run ? main : "", main, 0, {}});
+    for (Variant a : c.ablations) {
+      std::string name = std::string(gen::kMop) + "-" + variant_name(a);
       std::replace(name.begin(), name.end(), '_', '-');
       add({name, gen::kMop, a, 1, main, main, 0, {}});
     }
-    for (int l : c.mixing) add({std::string(gen::kMop) + "-mix" + std::to_string(l), gen::kMop, "mix", l, main, main, 0, {}});
+    for (int l : c.mixing)
+      add({std::string(gen::kMop) + "-mix" + std::to_string(l), gen::kMop, Variant::mix, l, main, main, 0, {}});
     for (const auto& f : c.transfer_fit)
       for (const auto& s : c.transfer_simulate) {
         if (f == main && s == main && has_mop) continue;  // that is the mop set itself
-        add({"transfer-" + f + "-to-" + s, gen::kMop, "transfer", 1, f, s, 0, {}});
+        add({"transfer-" + f + "-to-" + s, gen::kMop, Variant::transfer, 1, f, s, 0, {}});
       }
   }
   return out;

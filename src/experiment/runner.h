@@ -58,7 +58,7 @@ class Runner {
   fs::path personas_file(bool generic) const { return c_.out / "personas" / (generic ? "generic.jsonl" : "personas.jsonl"); }
   nlohmann::json persona_spec(bool generic) const;
   const fs::path& personas(bool generic);
-  fs::path fit(const std::string& model_name, const std::string& variant);
+  fs::path fit(const std::string& model_name, Variant variant);
   // Each fitted gate's last epoch, as its train_log.jsonl has it (the fit health table).
   nlohmann::json fit_health() const;
 

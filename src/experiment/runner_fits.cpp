@@ -48,15 +48,15 @@ const fs::path& Runner::personas(bool generic) {
   return generic ? generic_personas_ : personas_;
 }
 
-fs::path Runner::fit(const std::string& model_name, const std::string& variant) {
-  const std::string name = model_name + (variant.empty() ? "" : "-" + variant);
+fs::path Runner::fit(const std::string& model_name, Variant variant) {
+  const std::string name = model_name + (variant == Variant::none ? "" : "-" + variant_name(variant));
   const method::RunDir run(c_.out / "fits" / name);
   if (fitted_.count(name)) return run.root();
-  const bool generic = variant == "generic_personas";
+  const bool generic = variant == Variant::generic_personas;
   const fs::path& persona_file = personas(generic);
   method::FitOptions o = c_.fit;
   o.seed = c_.seeds.front();
-  o.no_exemplars = variant == "no_exemplars";
+  o.no_exemplars = variant == Variant::no_exemplars;
   nlohmann::json spec = {{"model", model_spec(model_config(model_name))}, {"personas", persona_spec(generic)},
                          {"options", method::fit_options_to_json(o)}, {"max_records", c_.fit_max_records},
                          {"encoder", c_.encoder}};

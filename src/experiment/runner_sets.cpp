@@ -20,13 +20,11 @@ void Runner::produce(const SetPlan& set) {
   const auto ps = parts(conditioned);
   fs::path run;
   if (info.needs.run) {
-    const std::string variant =
-        set.variant == "no_exemplars" || set.variant == "generic_personas" ? set.variant : std::string();
-    run = fit(set.fit_model, variant);
+    run = fit(set.fit_model, fit_variant(set.variant));
   } else if (info.needs.personas) {
     personas(false);
   }
-  nlohmann::json spec = {{"set", set.name}, {"method", set.method}, {"variant", set.variant}, {"mix", set.mix},
+  nlohmann::json spec = {{"set", set.name}, {"method", set.method}, {"variant", variant_name(set.variant)}, {"mix", set.mix},
                          {"fit", set.fit_model}, {"simulate", model_spec(model_config(set.simulate_model))},
                          {"seed", set.seed}, {"samples", c_.samples}, {"labels", label_spec()},
                          {"max_tokens", c_.generation.max_tokens}, {"top_p", c_.generation.top_p},
@@ -35,7 +33,7 @@ void Runner::produce(const SetPlan& set) {
   if (const auto it = c_.settings.find(set.method); it != c_.settings.end() && !it->second.empty())
     spec[set.method] = it->second;
   if (info.needs.encoder && !info.needs.run) spec["encoder"] = c_.encoder;
-  if (set.variant == "random_personas") spec["similar_k"] = c_.similar_k;
+  if (set.variant == Variant::random_personas) spec["similar_k"] = c_.similar_k;
   step("set " + set.name, set.output, spec, [&] {
     std::vector<fs::path> files;
     for (size_t i = 0; i < ps.size(); ++i) {
@@ -50,7 +48,7 @@ void Runner::produce(const SetPlan& set) {
 }
 
 nlohmann::json Runner::set_settings(const SetPlan& set, const gen::GeneratorInfo& info) const {
-  return detail::set_settings(c_, {names_, shares_}, set, info);
+  return detail::set_settings(c_, set, info);
 }
 
 void Runner::generate_part(const SetPlan& set, const gen::GeneratorInfo& info, const fs::path& run, const Part& part,
@@ -73,6 +71,7 @@ void Runner::generate_part(const SetPlan& set, const gen::GeneratorInfo& info, c
   in.domain = c_.domain;
   in.temperature = c_.baseline_temperature;
   in.settings = set_settings(set, info);
+  in.classes = detail::set_classes(c_, {names_, shares_}, set, info);
   in.run = run;
   if (info.needs.personas) in.personas = method::read_personas(personas(false));
   if (info.needs.records) in.records = train_;

@@ -121,7 +121,7 @@ nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, co
       if (keep(plan_of.at(name))) rows.emplace_back(name, by_name[name]);
     return rows;
   };
-  const auto methods = select([](const SetPlan& p) { return p.variant.empty(); });
+  const auto methods = select([](const SetPlan& p) { return p.variant == Variant::none; });
 
   nlohmann::json tables = nlohmann::json::object();
   tables["table1"] = table("Table 1: distance to the golden set", Columns::Distances, methods, "method");
@@ -130,7 +130,7 @@ nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, co
   tables["table2"] = table("Table 2: downstream macro-F1 of a classifier trained on each set", Columns::Downstream, f1_rows, "method");
 
   // Table 3: gates fitted with one model, simulated with another; the diagonal of the main model is MoP.
-  auto transfer = select([](const SetPlan& p) { return p.variant == "transfer"; });
+  auto transfer = select([](const SetPlan& p) { return p.variant == Variant::transfer; });
   if (!c.transfer_fit.empty()) {
     for (auto& [name, rows] : transfer) {
       const auto& p = plan_of.at(name);
@@ -144,14 +144,12 @@ nlohmann::json make_tables(const Config& c, const std::vector<SetPlan>& sets, co
     tables["table3"] = table("Table 3: transfer (fit with one model, simulate with another)", Columns::All, transfer, "fit → simulate");
   }
   if (!c.ablations.empty()) {
-    auto rows = select([](const SetPlan& p) {
-      return p.variant == "no_exemplars" || p.variant == "generic_personas" || p.variant == "random_personas";
-    });
+    auto rows = select([](const SetPlan& p) { return is_ablation(p.variant); });
     if (by_name.count("mop")) rows.insert(rows.begin(), {"mop (full)", by_name["mop"]});
     tables["table4"] = table("Table 4: ablations", Columns::All, rows, "variant");
   }
   if (!c.mixing.empty()) {
-    auto rows = select([](const SetPlan& p) { return p.variant == "mix"; });
+    auto rows = select([](const SetPlan& p) { return p.variant == Variant::mix; });
     for (auto& [name, r] : rows) name = "L = " + std::to_string(plan_of.at(name).mix);
     if (by_name.count("mop")) rows.insert(rows.begin(), {"L = 1 (mop)", by_name["mop"]});
     tables["table5"] = table("Table 5: persona mixing", Columns::All, rows, "personas mixed");

@@ -30,13 +30,9 @@ http::Call HttpModel::completion_call(const GenerateRequest& r) const {
 }
 
 http::Call HttpModel::chat_call(const GenerateRequest& r) const {
-  nlohmann::json messages;
-  const std::string prefix = kChatPrefix;
-  if (r.prompt.compare(0, prefix.size(), prefix) == 0) {
-    messages = nlohmann::json::parse(r.prompt.substr(prefix.size()));
-  } else {
-    messages = nlohmann::json::array({{{"role", "user"}, {"content", r.prompt}}});
-  }
+  nlohmann::json messages = nlohmann::json::array();
+  for (const auto& m : r.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
+  if (r.messages.empty()) messages.push_back({{"role", "user"}, {"content", r.prompt}});
   nlohmann::json body = {{"model", model_}, {"messages", std::move(messages)}};
   add_sampling(body, r.sampling);
   return {"/v1/chat/completions", std::move(body)};

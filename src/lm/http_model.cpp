@@ -54,10 +54,7 @@ HttpModel::HttpModel(const HttpOptions& options, const ModelNeeds& needs)
 }
 
 std::string HttpModel::render(const std::vector<ChatMessage>& messages) const {
-  if (!chat_) return format_->render(messages);
-  nlohmann::json j = nlohmann::json::array();
-  for (const auto& m : messages) j.push_back({{"role", m.role}, {"content", m.content}});
-  return kChatPrefix + j.dump();
+  return chat_ ? render_plain(messages) : format_->render(messages);
 }
 
 std::unique_ptr<LanguageModel> open_http(const HttpOptions& options, const ModelNeeds& needs) {

@@ -17,8 +17,9 @@ class HttpModel final : public LanguageModel {
   // "http:<served model name>": the same for every replica and every run against it, so a rerun
   // with other (or fewer) endpoints continues the same resumable job. Never holds the key.
   std::string id() const override { return "http:" + model_; }
-  // completions: the client-side template (--chat-template, default plain);
-  // chat: the messages themselves, sent as such by generate() (see kChatPrefix).
+  // completions: the client-side template (--chat-template, default plain), the text sent.
+  // chat: the server applies its own template to the messages generate() sends
+  // (GenerateRequest::messages); this plain rendering stands for them in plans and token counts.
   std::string render(const std::vector<ChatMessage>& messages) const override;
   using LanguageModel::render;
   std::vector<Score> score(const std::vector<ScoreRequest>& requests, const Progress& progress) override;
@@ -28,10 +29,6 @@ class HttpModel final : public LanguageModel {
 
   const std::string& model_name() const { return model_; }
   http::EndpointPool& pool() { return *pool_; }
-
-  // In chat mode a rendered prompt is this prefix then the messages as JSON; generate() sends them
-  // to /v1/chat/completions. A prompt without it is sent as one user message.
-  static constexpr const char* kChatPrefix = "\x1e" "mop-chat-messages\x1e";
 
  private:
   http::Call completion_call(const GenerateRequest& r) const;

@@ -2,11 +2,26 @@
 
 namespace mop::lm {
 
-std::string LanguageModel::render(const std::string& persona, const std::string& instruction) const {
+std::vector<ChatMessage> persona_messages(const std::string& persona, const std::string& instruction) {
   std::vector<ChatMessage> messages;
   if (!persona.empty()) messages.push_back({"system", persona});
   messages.push_back({"user", instruction});
-  return render(messages);
+  return messages;
+}
+
+std::string LanguageModel::render(const std::string& persona, const std::string& instruction) const {
+  return render(persona_messages(persona, instruction));
+}
+
+GenerateRequest LanguageModel::request(std::vector<ChatMessage> messages) const {
+  GenerateRequest r;
+  r.prompt = render(messages);
+  r.messages = std::move(messages);
+  return r;
+}
+
+GenerateRequest LanguageModel::request(const std::string& persona, const std::string& instruction) const {
+  return request(persona_messages(persona, instruction));
 }
 
 }  // namespace mop::lm

@@ -24,9 +24,8 @@ nlohmann::json job_identity(const Generator& g, const lm::LanguageModel& lm, con
   return meta;
 }
 
-lm::GenerateRequest request(const Planned& p, const GenerationOptions& o, size_t index) {
-  lm::GenerateRequest r;
-  r.prompt = p.prompt;
+lm::GenerateRequest request(const lm::LanguageModel& lm, const Planned& p, const GenerationOptions& o, size_t index) {
+  lm::GenerateRequest r = lm.request(p.messages);
   r.sampling.temperature = p.temperature;
   r.sampling.top_p = o.top_p;
   r.sampling.max_tokens = o.max_tokens;
@@ -55,7 +54,7 @@ void generate_chunk(Generator& g, lm::LanguageModel& lm, const GenerationOptions
   std::vector<lm::GenerateRequest> requests;
   for (size_t index : indices) {
     planned.push_back(g.plan(index));
-    requests.push_back(request(planned.back(), o, index));
+    requests.push_back(request(lm, planned.back(), o, index));
   }
   const auto texts = lm.generate(requests);
   std::vector<std::pair<size_t, std::string>> lines;

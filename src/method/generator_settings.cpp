@@ -46,6 +46,13 @@ nlohmann::json read_list(const nlohmann::json& v, const std::string& where) {
 
 }  // namespace
 
+LabelCondition parse_label_condition(const std::string& text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw Error("--class '" + text + "': expected LABEL=CONDITION, e.g. 'positive=You had a positive impression.'");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
 nlohmann::json normalize_settings(const GeneratorInfo& info, const nlohmann::json& given,
                                   const std::function<std::string(const Setting&)>& where) {
   if (!given.is_null() && !given.is_object()) throw Error(info.name + ": settings must be a mapping, got " + given.dump());

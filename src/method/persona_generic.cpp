@@ -11,7 +11,7 @@ std::vector<Persona> generic_personas(lm::LanguageModel& model, int k, const std
                                       double temperature, int max_tokens, const lm::Progress& progress) {
   if (k < 1) throw Error("--k must be at least 1");
   const Domain& domain = domain_by_name(domain_name);
-  const std::string prompt = model.render(std::string(), generic_persona_instruction(domain));
+  const lm::GenerateRequest asked = model.request(std::string(), generic_persona_instruction(domain));
   std::vector<std::string> texts(static_cast<size_t>(k));
   std::set<std::string> seen;
   constexpr int kRounds = 4;  // redraws for duplicates; a model with little variety keeps some
@@ -20,8 +20,7 @@ std::vector<Persona> generic_personas(lm::LanguageModel& model, int k, const std
   for (int round = 0; round < kRounds && !todo.empty(); ++round) {
     std::vector<lm::GenerateRequest> requests;
     for (size_t i : todo) {
-      lm::GenerateRequest r;
-      r.prompt = prompt;
+      lm::GenerateRequest r = asked;
       r.sampling.temperature = temperature;
       r.sampling.max_tokens = max_tokens;
       r.sampling.stop = {"\n\n"};

@@ -62,8 +62,7 @@ std::vector<Persona> synthesize_personas(const std::vector<data::Record>& record
       p.member_ids.push_back(records[i].id);
       examples.push_back({records[i].text, records[i].context});
     }
-    lm::GenerateRequest r;
-    r.prompt = model.render(std::string(), summarization_instruction(templ, domain, examples));
+    lm::GenerateRequest r = model.request(std::string(), summarization_instruction(templ, domain, examples));
     r.sampling.temperature = o.temperature;
     r.sampling.max_tokens = o.max_tokens;
     r.sampling.seed = lm::stream_seed(o.seed, static_cast<uint64_t>(c));

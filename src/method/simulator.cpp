@@ -102,7 +102,7 @@ class MopGenerator final : public gen::Generator {
     gen::Planned p;
     p.context = s.context;
     p.label = personas_[s.personas[0]].label;
-    p.prompt = lm_.render(s.persona_text, generation_instruction(*domain_, ex, s.context, o_.condition));
+    p.messages = lm::persona_messages(s.persona_text, generation_instruction(*domain_, ex, s.context, o_.condition));
     p.temperature = s.tau;
     p.provenance = {{"persona_id", s.personas[0]}, {"exemplar_id", s.exemplars[0]}, {"tau", s.tau},
                     {"run", run_.root().string()}};
@@ -148,8 +148,7 @@ class MopGenerator final : public gen::Generator {
     for (auto& [index, s] : samples_) {
       std::vector<std::string> texts;
       for (int k : s.personas) texts.push_back(personas_[k].text);
-      lm::GenerateRequest r;
-      r.prompt = lm_.render(std::string(), merge_instruction(texts));
+      lm::GenerateRequest r = lm_.request(std::string(), merge_instruction(texts));
       r.sampling.temperature = 0;
       r.sampling.max_tokens = 64;
       r.sampling.stop = {"\n\n"};

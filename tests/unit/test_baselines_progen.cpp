@@ -12,12 +12,12 @@
 using namespace mop;
 
 TEST(BaselineProgen, ParsesLabelEqualsCondition) {
-  const auto c = baselines::parse_progen_class("positive=You liked it = a lot.");
+  const auto c = gen::parse_label_condition("positive=You liked it = a lot.");
   EXPECT_EQ(c.label, "positive");
   EXPECT_EQ(c.condition, "You liked it = a lot.") << "split at the first '='";
   for (const char* bad : {"positive", "=You liked it.", "positive=", ""}) {
     try {
-      baselines::parse_progen_class(bad);
+      gen::parse_label_condition(bad);
       ADD_FAILURE() << "accepted '" << bad << "'";
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find("--class '" + std::string(bad) + "': expected LABEL=CONDITION"), std::string::npos)

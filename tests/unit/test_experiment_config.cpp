@@ -4,8 +4,10 @@
 
 #include <filesystem>
 
+#include "experiment/label_parts.h"
 #include "mop/error.h"
 #include "mop/experiment.h"
+#include "mop/generators.h"
 #include "support/paths.h"
 
 using namespace mop::test;
@@ -114,6 +116,14 @@ TEST(ExperimentConfig, PlanNamesEverySet) {
   ASSERT_EQ(names.size(), 2 * seed1.size());
   EXPECT_EQ(std::vector<std::string>(names.begin(), names.begin() + 8), seed1);
   EXPECT_EQ(ex::plan_sets(c)[8].output.filename(), "mop.seed2.jsonl");
+  const std::vector<ex::Variant> variants = {ex::Variant::none, ex::Variant::none, ex::Variant::none, ex::Variant::none,
+                                             ex::Variant::no_exemplars, ex::Variant::random_personas, ex::Variant::mix,
+                                             ex::Variant::transfer};
+  for (size_t i = 0; i < variants.size(); ++i) EXPECT_EQ(ex::plan_sets(c)[i].variant, variants[i]) << names[i];
+  EXPECT_EQ(ex::fit_variant(ex::Variant::no_exemplars), ex::Variant::no_exemplars) << "a gate fitted without exemplars";
+  EXPECT_EQ(ex::fit_variant(ex::Variant::random_personas), ex::Variant::none) << "the main gate, simulated at random";
+  EXPECT_EQ(ex::variant_name(ex::parse_ablation("generic_personas")), "generic_personas");
+  EXPECT_THROW(ex::parse_ablation("mix"), mop::Error);
 }
 
 TEST(ExperimentTables, MeansOverSeedsAndEveryRow) {
@@ -184,4 +194,25 @@ TEST(ExperimentConfig, CtxIsAutoByDefaultAndReadsKvMemory) {
   EXPECT_NE(e1.find("must be auto, 0 (the model's training length) or a number of KV cells, not 'lots'"), std::string::npos) << e1;
   const std::string e2 = error_of(std::string(kMinimal) + "    kv_memory: 8X\n");
   EXPECT_NE(e2.find("must be auto or a size such as 8G"), std::string::npos) << e2;
+}
+
+// A generator that needs every label gets labels and conditions as they are, '=' and all: they
+// are never joined into "LABEL=CONDITION" text on the way.
+TEST(ExperimentConfig, EveryLabelReachesProgenWithItsConditionWhateverItHolds) {
+  TempDir dir;
+  const std::string path = dir.file("exp.yaml");
+  write_file(path, std::string(kMinimal) +
+                       "methods: [progen]\nlabels:\n  mode: condition\n  names: ['4=good', bad]\n"
+                       "  conditions:\n    '4=good': 'You liked it = a lot.'\n    bad: You did not like it.\n");
+  const auto c = ex::read_config(path);
+  const auto& progen = mop::gen::find_generator("progen");
+  ex::SetPlan set;
+  set.method = "progen";
+  const auto classes = ex::detail::set_classes(c, {{"4=good", "bad"}, {50, 50}}, set, progen);
+  ASSERT_EQ(classes.size(), 2u);
+  EXPECT_EQ(classes[0].label, "4=good");
+  EXPECT_EQ(classes[0].condition, "You liked it = a lot.");
+  EXPECT_EQ(classes[1].label, "bad");
+  EXPECT_EQ(classes[1].condition, "You did not like it.");
+  EXPECT_TRUE(ex::detail::set_classes(c, {{"4=good", "bad"}, {50, 50}}, set, mop::gen::find_generator("zerogen")).empty());
 }

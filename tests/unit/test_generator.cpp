@@ -32,7 +32,7 @@ class Staged final : public gen::Generator {
     EXPECT_NE(std::find(chunk_.begin(), chunk_.end(), index), chunk_.end()) << "plan() of an index outside its chunk";
     EXPECT_EQ(stage_of(index), stage_);
     gen::Planned p;
-    p.prompt = "Once upon a time, " + std::to_string(index);
+    p.messages = {{"user", "Once upon a time, " + std::to_string(index)}};
     p.temperature = 0.8;
     p.label = index % 2 ? "odd" : "even";
     p.provenance = {{"seen", seen_}};

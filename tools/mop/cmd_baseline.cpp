@@ -36,7 +36,8 @@ struct BaselineArgs {
   std::string domain = "generic";
   double temperature = 1.0;  // the baselines' papers sample at temperature 1
   std::map<std::string, SettingFlag> settings;  // by key
-  CLI::Option *data_opt = nullptr, *personas_opt = nullptr, *encoder_opt = nullptr;
+  std::vector<std::string> classes;             // LABEL=CONDITION, for generators that need all labels
+  CLI::Option *data_opt = nullptr, *personas_opt = nullptr, *encoder_opt = nullptr, *classes_opt = nullptr;
   std::vector<CLI::Option*> data_field_opts;
 };
 
@@ -61,6 +62,7 @@ void check_flags(const BaselineArgs& a, const gen::GeneratorInfo& info) {
   for (const auto* o : a.data_field_opts) only(o, info.needs.records, [](const gen::Needs& n) { return n.records; });
   only(a.personas_opt, info.needs.personas, [](const gen::Needs& n) { return n.personas; });
   only(a.encoder_opt, info.needs.encoder, [](const gen::Needs& n) { return n.encoder; });
+  only(a.classes_opt, !info.needs.all_labels.empty(), [](const gen::Needs& n) { return !n.all_labels.empty(); });
   if (info.needs.records && a.data.empty()) throw Error(info.name + " needs --data (the real records it draws examples from)");
   if (info.needs.personas && a.personas.empty()) throw Error(info.name + " needs --personas (a personas file from mop personas)");
 }
@@ -82,6 +84,7 @@ void run(BaselineArgs a) {
   method::domain_by_name(a.domain);  // an unknown domain fails before the model loads
   gen::Inputs in;
   in.settings = gen::normalize_settings(info, given_settings(a, info), flag_of);
+  for (const auto& c : a.classes) in.classes.push_back(gen::parse_label_condition(c));
   if (!a.contexts.empty()) a.options.contexts = read_contexts(a.contexts, a.context_field);
   if (!a.label.empty()) a.options.label = a.label;
   in.domain = a.domain;
@@ -179,6 +182,9 @@ void register_baseline(CLI::App& app) {
   a->data_opt = cmd->add_option("--data", a->data, records + "real records (JSONL, CSV, TSV or a .txt folder)");
   a->personas_opt = cmd->add_option("--personas", a->personas,
                                     needing([](const gen::Needs& n) { return n.personas; }) + "personas file (from mop personas)");
+  a->classes_opt = cmd->add_option("--class", a->classes,
+                                   needing([](const gen::Needs& n) { return !n.all_labels.empty(); }) +
+                                       "LABEL=CONDITION, one per label (two or more; repeat the flag); sample i has class i mod C");
   a->encoder_opt = cmd->add_option("--encoder", a->encoder, needing([](const gen::Needs& n) { return n.encoder; }) +
                                                                 "sentence encoder: glove-sif, a GGUF embedding model, or hf:...")
                        ->capture_default_str();

@@ -31,14 +31,20 @@ void emit(const std::string& out, const std::string& lines) {
   else util::write_file_atomic(out, lines);
 }
 
-// A prompt from a line: "prompt" is used as is (or rendered as a user message with --chat);
-// "user" (with an optional "system") is always rendered with the chat template.
-std::string prompt_of(const util::JsonLine& line, const LmArgs& a, const lm::LanguageModel& model) {
-  if (auto user = line.optional_string("user")) {
-    return model.render(line.optional_string("system").value_or(a.system), *user);
-  }
+// A request from a line: "prompt" is used as is (or rendered as a user message with --chat);
+// "user" (with an optional "system") is always rendered with the chat template. Conversations
+// keep their messages, which --api chat sends as such.
+lm::GenerateRequest request_of(const util::JsonLine& line, const LmArgs& a, const lm::LanguageModel& model) {
+  if (auto user = line.optional_string("user")) return model.request(line.optional_string("system").value_or(a.system), *user);
   const std::string p = line.string_field("prompt");
-  return a.chat ? model.render(a.system, p) : p;
+  if (a.chat) return model.request(a.system, p);
+  lm::GenerateRequest r;
+  r.prompt = p;
+  return r;
+}
+
+std::string prompt_of(const util::JsonLine& line, const LmArgs& a, const lm::LanguageModel& model) {
+  return request_of(line, a, model).prompt;
 }
 
 std::string where(const util::JsonLine& line) { return line.file + ":" + std::to_string(line.line); }
@@ -55,7 +61,8 @@ void run_generate(const LmArgs& a) {
   auto model = lm::open_model(a.model);
   std::vector<lm::GenerateRequest> requests;
   for (size_t i = 0; i < lines.size(); ++i) {
-    lm::GenerateRequest r{prompt_of(lines[i], a, *model), a.sampling};
+    lm::GenerateRequest r = request_of(lines[i], a, *model);
+    r.sampling = a.sampling;
     r.sampling.seed = lm::stream_seed(a.sampling.seed, i);
     if (auto s = lines[i].optional_number("seed")) r.sampling.seed = static_cast<uint64_t>(*s);
     if (auto t = lines[i].optional_number("temperature")) r.sampling.temperature = *t;
