@@ -75,6 +75,8 @@ enum class Variant { none, no_exemplars, generic_personas, random_personas, mix,
 // "" | "no_exemplars" | "generic_personas" | "random_personas" | "mix" | "transfer": the config's
 // names for the ablations, and what run records and tables write.
 std::string variant_name(Variant v);
+// As JSON a variant is its name (run records, config.resolved.json), never a number.
+void to_json(nlohmann::json& j, Variant v);
 // The ablation of that name; throws mop::Error for another.
 Variant parse_ablation(const std::string& name);
 bool is_ablation(Variant v);

@@ -122,6 +122,8 @@ std::string variant_name(Variant v) {
   return "";
 }
 
+void to_json(nlohmann::json& j, Variant v) { j = variant_name(v); }
+
 bool is_ablation(Variant v) {
   return v == Variant::no_exemplars || v == Variant::generic_personas || v == Variant::random_personas;
 }

@@ -124,6 +124,7 @@ TEST(ExperimentConfig, PlanNamesEverySet) {
   EXPECT_EQ(ex::fit_variant(ex::Variant::random_personas), ex::Variant::none) << "the main gate, simulated at random";
   EXPECT_EQ(ex::variant_name(ex::parse_ablation("generic_personas")), "generic_personas");
   EXPECT_THROW(ex::parse_ablation("mix"), mop::Error);
+  EXPECT_EQ(nlohmann::json(c.ablations), nlohmann::json({"no_exemplars", "random_personas"})) << "names in JSON, not numbers";
 }
 
 TEST(ExperimentTables, MeansOverSeedsAndEveryRow) {
