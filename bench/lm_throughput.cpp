@@ -2,14 +2,23 @@
 //   1. Scoring a MoP-shaped batch (64 targets sharing 4 persona+exemplar prompts), with prefix
 //      sharing (one call) and without (each pair scored on its own): scored tokens/s and ratio.
 //   2. Generation at 1, 8 and 32 parallel sequences: generated tokens/s, beside llama.cpp's own
-//      llama-batched-bench on the same model, same threads, in the same run, as a ratio.
+//      llama-batched-bench on the same model, same threads, in the same run, as a ratio (S_TG);
+//      scoring's decoded tokens/s beside its S_PP at the prompts' length.
+//   3. Long texts (issue 17): scoring continuations of LONG_C tokens under prompts of LONG_P tokens
+//      (8 continuations a prompt), and generating LONG_C tokens after distinct LONG_P-token prompts,
+//      8 and 32 in flight, beside llama-batched-bench at the same lengths (S_PP at LONG_P + LONG_C;
+//      S, prompt and generated tokens together). Invariant kernels only. On the story model by
+//      default; on the 360M shape with --long-big (minutes).
 // Both with mop's batch-invariant CPU kernels (the default) and with ggml's fast choice
 // (--kernels fast), so the cost of invariance is measured in the same run (docs/numerics.md).
 // Models: ../shared/models/stories260K.gguf and a random-weight model of realistic shape
 // (SmolLM-360M: 32 layers, 960 wide, 49,152-token vocabulary, F16) that this program writes once
 // into the cache. Usage: lm_throughput [--model PATH]... [--threads N] [--skip-big] [--tg N]
+//   [--long LONG_P,LONG_C (default 1024,1024)] [--skip-long] [--long-big] [--batched-bench EXE]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -77,15 +86,20 @@ std::vector<ScoreRequest> mop_batch() {
 }
 
 struct BatchedBenchRow {
-  int pl;
-  double s_tg, s;
+  int pp, tg, pl;
+  double s_pp, s_tg, s;
 };
 
-// Runs llama.cpp's llama-batched-bench and reads its table rows (PP, TG, B, ..., S_TG t/s, T s, S t/s).
-std::vector<BatchedBenchRow> run_batched_bench(const std::string& exe, const std::string& model, int threads, int npp, int ntg) {
+// Runs llama.cpp's llama-batched-bench (its defaults otherwise: one KV stream per sequence) and
+// reads its table rows (PP, TG, B, N_KV, T_PP s, S_PP t/s, T_TG s, S_TG t/s, T s, S t/s).
+std::vector<BatchedBenchRow> run_batched_bench(const std::string& exe, const std::string& model, int threads, int ctx, int npp, int ntg,
+                                               const std::string& npl) {
+  if (exe.empty()) return {};
   std::ostringstream cmd;
-  cmd << exe << " -m " << model << " -c 8192 -b 512 -ub 512 -npp " << npp << " -ntg " << ntg
-      << " -npl 1,8,32 -t " << threads << " -tb " << threads << " 2>&1";
+  cmd << exe << " -m " << model << " -c " << ctx << " -b 512 -ub 512 -npp " << npp << " -ntg " << ntg << " -npl " << npl << " -t "
+      << threads << " -tb " << threads;
+  std::cerr << "running " << cmd.str() << "\n";
+  cmd << " 2>&1";
   std::vector<BatchedBenchRow> rows;
   FILE* p = popen(cmd.str().c_str(), "r");
   if (!p) return rows;
@@ -95,14 +109,22 @@ std::vector<BatchedBenchRow> run_batched_bench(const std::string& exe, const std
     double t_pp, s_pp, t_tg, s_tg, t, s;
     if (std::sscanf(line, "| %d | %d | %d | %d | %lf | %lf | %lf | %lf | %lf | %lf |", &pp, &tg, &b, &nkv, &t_pp, &s_pp, &t_tg,
                     &s_tg, &t, &s) == 10)
-      rows.push_back({b, s_tg, s});
+      rows.push_back({pp, tg, b, s_pp, s_tg, s});
   }
   pclose(p);
   return rows;
 }
 
+const BatchedBenchRow* row_for(const std::vector<BatchedBenchRow>& rows, int pl) {
+  for (const auto& r : rows)
+    if (r.pl == pl) return &r;
+  return nullptr;
+}
+
 struct ModeFigures {
   double shared_tps = 0, unshared_tps = 0, max_diff = 0;
+  double shared_decoded_tps = 0;  // every token decoded (prompts and continuations) per second
+  int prompt_tokens = 0;          // tokens of one scoring prompt
   std::vector<double> gen_tps;   // at 1, 8, 32 sequences
   bool same_text = true;         // each sequence's text at 32 in flight equals its text alone
 };
@@ -123,10 +145,14 @@ ModeFigures run_mode(const std::string& path, int threads, int ntg, bool invaria
   for (auto& r : batch) r.prompt = model.render(r.prompt.substr(0, r.prompt.find('.') + 1), r.prompt.substr(r.prompt.find('.') + 1));
   size_t target_tokens = 0;
   for (const auto& r : batch) target_tokens += model.tokenize_text(r.continuation).size();
+  f.prompt_tokens = static_cast<int>(model.tokenize_prompt(batch[0].prompt).size());
   model.score({batch[0]}, {});  // warm-up
+  const uint64_t decoded_before = model.decoded_tokens();
   auto t0 = Clock::now();
   const auto shared = model.score(batch, {});
-  f.shared_tps = target_tokens / seconds_since(t0);
+  const double shared_s = seconds_since(t0);
+  f.shared_tps = target_tokens / shared_s;
+  f.shared_decoded_tps = static_cast<double>(model.decoded_tokens() - decoded_before) / shared_s;
   t0 = Clock::now();
   std::vector<Score> unshared;
   for (const auto& r : batch) unshared.push_back(model.score({r}, {})[0]);
@@ -158,32 +184,122 @@ ModeFigures run_mode(const std::string& path, int threads, int ntg, bool invaria
   return f;
 }
 
+// Text of about `n` tokens, different from the first word for each `id` (no prefix is shared).
+std::string text_of_tokens(LlamaModel& model, int n, int id) {
+  static const char* words[] = {"the", "little", "dog", "ran", "to", "a", "big", "tree", "and", "saw", "bird", "who",
+                                "sang", "happy", "song", "every", "day", "sun", "was", "warm", "girl", "named", "Lily",
+                                "wanted", "play", "with", "her", "friend", "in", "park", "they", "found", "ball"};
+  const int n_words = static_cast<int>(sizeof words / sizeof *words);
+  std::string text = "Story " + std::to_string(id) + ":";
+  uint64_t state = stream_seed(7, static_cast<uint64_t>(id));
+  while (static_cast<int>(model.tokenize_text(text).size()) < n)
+    for (int k = 0; k < 32; ++k) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      text += std::string(" ") + words[(state >> 33) % n_words];
+    }
+  return text;
+}
+
+struct LongFigures {
+  int in_flight;
+  double score_tps, gen_tps;  // decoded tokens/s; prompt and generated tokens/s
+};
+
+// The long-text case at `in_flight` sequences, invariant kernels.
+LongFigures run_long(const std::string& path, int threads, int in_flight, int long_p, int long_c) {
+  LlamaOptions o;
+  o.model = path;
+  o.n_threads = threads;
+  o.n_ctx = in_flight * (long_p + long_c) + long_p + 256;
+  o.n_batch = 512;
+  o.n_parallel = in_flight;
+  LlamaModel model(o);
+  LongFigures f{in_flight, 0, 0};
+
+  // Scoring: 8 continuations under each prompt, so that `in_flight` are decoded together.
+  std::vector<ScoreRequest> batch;
+  for (int i = 0; i < in_flight; ++i)
+    batch.push_back({text_of_tokens(model, long_p, 1000 + i / 8), " " + text_of_tokens(model, long_c, i), 1.0});
+  model.score({{"Once", " upon a time", 1.0}}, {});  // warm-up
+  uint64_t before = model.decoded_tokens();
+  auto t0 = Clock::now();
+  model.score(batch, {});
+  f.score_tps = static_cast<double>(model.decoded_tokens() - before) / seconds_since(t0);
+
+  // Generation: distinct prompts, LONG_C tokens each, end-of-text banned.
+  std::vector<GenerateRequest> reqs;
+  for (int i = 0; i < in_flight; ++i) {
+    GenerateRequest r;
+    r.prompt = text_of_tokens(model, long_p, 2000 + i);
+    r.sampling.max_tokens = long_c;
+    r.sampling.seed = stream_seed(1, static_cast<uint64_t>(i));
+    r.sampling.ignore_eos = true;
+    reqs.push_back(r);
+  }
+  size_t tokens = 0;  // prompt and generated tokens, as llama-batched-bench's S counts them
+  for (const auto& r : reqs) tokens += model.tokenize_prompt(r.prompt).size();
+  t0 = Clock::now();
+  const auto g = model.generate(reqs, {});
+  const double t = seconds_since(t0);
+  for (const auto& x : g) tokens += static_cast<size_t>(x.n_tokens);
+  f.gen_tps = static_cast<double>(tokens) / t;
+  return f;
+}
+
+void bench_long(const std::string& path, int threads, int long_p, int long_c, const std::string& batched_bench) {
+  std::vector<LongFigures> figures;
+  for (int n : {8, 32}) figures.push_back(run_long(path, threads, n, long_p, long_c));
+  const int total = long_p + long_c;
+  const auto ref_score = run_batched_bench(batched_bench, path, threads, 32 * (total + 1) + 256, total, 1, "8,32");
+  const auto ref_gen = run_batched_bench(batched_bench, path, threads, 32 * total + 256, long_p, long_c, "8,32");
+  std::printf("\nlong texts: scoring %d-token continuations under %d-token prompts (8 a prompt), generating %d tokens after\n"
+              "distinct %d-token prompts; llama-batched-bench at the same lengths (S_PP at pp %d; S at pp %d, tg %d)\n",
+              long_c, long_p, long_c, long_p, total, long_p, long_c);
+  std::printf("| work | in flight | mop t/s | llama-batched-bench t/s | mop / anchor |\n|---|---|---|---|---|\n");
+  for (const auto& f : figures) {
+    const auto* rs = row_for(ref_score, f.in_flight);
+    const auto* rg = row_for(ref_gen, f.in_flight);
+    std::printf("| scoring, decoded tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.score_tps,
+                rs ? std::to_string(static_cast<long>(rs->s_pp)).c_str() : "(not run)",
+                rs ? std::to_string(f.score_tps / rs->s_pp).substr(0, 4).c_str() : "");
+    std::printf("| generation, prompt + generated tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.gen_tps,
+                rg ? std::to_string(static_cast<long>(rg->s)).c_str() : "(not run)",
+                rg ? std::to_string(f.gen_tps / rg->s).substr(0, 4).c_str() : "");
+  }
+}
+
 void bench_model(const std::string& path, int threads, int ntg, const std::string& batched_bench) {
   std::cout << "\n## " << std::filesystem::path(path).filename().string() << "  (threads " << threads << ")\n\n";
   const ModeFigures inv = run_mode(path, threads, ntg, true);
   const ModeFigures fast = run_mode(path, threads, ntg, false);
-  const auto reference = batched_bench.empty() ? std::vector<BatchedBenchRow>{}
-                                               : run_batched_bench(batched_bench, path, threads, 8, ntg);
+  const auto reference = run_batched_bench(batched_bench, path, threads, 8192, 8, ntg, "1,8,32");
+  // Scoring's anchor: prompt processing of 4 sequences of the prompts' length.
+  const auto ref_pp = run_batched_bench(batched_bench, path, threads, 8192, inv.prompt_tokens, 1, "4");
 
-  std::printf("scoring: 64 targets under 4 prompts; kernels invariant (mop's default) and fast (--kernels fast)\n");
-  std::printf("| kernels | shared tokens/s | unshared tokens/s | sharing speed-up | largest score difference shared vs alone |\n"
-              "|---|---|---|---|---|\n");
-  for (const auto* m : {&inv, &fast})
-    std::printf("| %s | %.0f | %.0f | %.2fx | %.2e |\n", m == &inv ? "invariant" : "fast", m->shared_tps, m->unshared_tps,
-                m->shared_tps / m->unshared_tps, m->max_diff);
-  std::printf("invariant / fast, shared scoring: %.2f (goal: sharing speed-up >= 2x, difference 0)\n\n", inv.shared_tps / fast.shared_tps);
+  std::printf("scoring: 64 targets under 4 prompts of %d tokens; kernels invariant (mop's default) and fast (--kernels fast)\n",
+              inv.prompt_tokens);
+  std::printf("| kernels | shared tokens/s | unshared tokens/s | sharing speed-up | largest score difference shared vs alone "
+              "| shared, decoded tokens/s | llama-batched-bench S_PP t/s | decoded / S_PP |\n"
+              "|---|---|---|---|---|---|---|---|\n");
+  const auto* pp = row_for(ref_pp, 4);
+  for (const auto* m : {&inv, &fast}) {
+    std::printf("| %s | %.0f | %.0f | %.2fx | %.2e | %.0f |", m == &inv ? "invariant" : "fast", m->shared_tps, m->unshared_tps,
+                m->shared_tps / m->unshared_tps, m->max_diff, m->shared_decoded_tps);
+    if (pp) std::printf(" %.0f | %.2f |\n", pp->s_pp, m->shared_decoded_tps / pp->s_pp);
+    else std::printf(" (not run) | |\n");
+  }
+  std::printf("invariant / fast, shared scoring: %.2f (goal: sharing speed-up >= 2x, difference 0; decoded / S_PP >= 0.95)\n\n",
+              inv.shared_tps / fast.shared_tps);
 
-  std::printf("generation: %d tokens per sequence, 8-token prompts, end-of-text banned\n", ntg);
+  std::printf("generation: %d tokens per sequence, 8-token prompts, end-of-text banned (goal: invariant / S_TG >= 0.95)\n", ntg);
   std::printf("| sequences | invariant t/s | fast t/s | invariant / fast | llama-batched-bench S_TG t/s | invariant / S_TG |\n"
               "|---|---|---|---|---|---|\n");
   const int ns[] = {1, 8, 32};
   for (int k = 0; k < 3; ++k) {
-    double ref = 0;
-    for (const auto& row : reference)
-      if (row.pl == ns[k]) ref = row.s_tg;
-    if (ref > 0)
-      std::printf("| %d | %.0f | %.0f | %.2f | %.0f | %.2f |\n", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k], ref,
-                  inv.gen_tps[k] / ref);
+    const auto* row = row_for(reference, ns[k]);
+    if (row)
+      std::printf("| %d | %.0f | %.0f | %.2f | %.0f | %.2f |\n", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k],
+                  row->s_tg, inv.gen_tps[k] / row->s_tg);
     else
       std::printf("| %d | %.0f | %.0f | %.2f | (not run) | |\n", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k]);
   }
@@ -195,8 +311,8 @@ void bench_model(const std::string& path, int threads, int ntg, const std::strin
 
 int main(int argc, char** argv) {
   std::vector<std::string> models;
-  int threads = 2, ntg = 64;
-  bool skip_big = false;
+  int threads = 2, ntg = 64, long_p = 1024, long_c = 1024;
+  bool skip_big = false, skip_long = false, long_big = false;
   std::string batched_bench = std::string(MOP_BUILD_DIR) + "/bin/llama-batched-bench";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -204,9 +320,13 @@ int main(int argc, char** argv) {
     else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
     else if (a == "--tg" && i + 1 < argc) ntg = std::stoi(argv[++i]);
     else if (a == "--skip-big") skip_big = true;
+    else if (a == "--skip-long") skip_long = true;
+    else if (a == "--long-big") long_big = true;
+    else if (a == "--long" && i + 1 < argc && std::sscanf(argv[i + 1], "%d,%d", &long_p, &long_c) == 2 && long_p > 0 && long_c > 0) ++i;
     else if (a == "--batched-bench" && i + 1 < argc) batched_bench = argv[++i];
     else {
-      std::cerr << "usage: lm_throughput [--model PATH]... [--threads N] [--tg N] [--skip-big] [--batched-bench EXE]\n";
+      std::cerr << "usage: lm_throughput [--model PATH]... [--threads N] [--tg N] [--skip-big] [--long P,C] [--skip-long] [--long-big]"
+                   " [--batched-bench EXE]\n";
       return 1;
     }
   }
@@ -214,11 +334,20 @@ int main(int argc, char** argv) {
     std::cerr << "note: " << batched_bench << " not found (cmake --build build --target llama-batched-bench); no reference column\n";
     batched_bench.clear();
   }
+  std::vector<std::string> long_models;
   if (models.empty()) {
     models.push_back(mop::test::stories_model());
+    long_models.push_back(models.back());
     if (!skip_big) models.push_back(big_model_path());
+    if (long_big) long_models.push_back(big_model_path());
+  } else {
+    long_models = models;
   }
   std::cout << "# lm_throughput\n";
-  for (const auto& m : models) bench_model(m, threads, ntg, batched_bench);
+  for (const auto& m : models) {
+    bench_model(m, threads, ntg, batched_bench);
+    if (!skip_long && std::find(long_models.begin(), long_models.end(), m) != long_models.end())
+      bench_long(m, threads, long_p, long_c, batched_bench);
+  }
   return 0;
 }

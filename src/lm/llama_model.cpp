@@ -224,6 +224,7 @@ void LlamaModel::decode_or_throw(Batch& batch) {
   // sequence, added last (its cell comes after the others') and removed at once (so the next
   // token takes that cell and no hole is left). docs/numerics.md.
   const int outputs = batch.outputs();
+  decoded_tokens_ += static_cast<uint64_t>(batch.size());
   const bool companion = batch.size() == 1 || outputs == 1;
   if (companion) batch.add(companion_token_, 0, companion_seq_, outputs == 1);
   const int rc = llama_decode(ctx_, batch.get());

@@ -51,6 +51,9 @@ class LlamaModel final : public LanguageModel {
   // new low) when fewer can run together than --parallel allows, and what to change.
   void fit_context(size_t sequences, size_t cells, size_t longest);
   const std::string& chat_format_kind() const { return format_->kind(); }
+  // Tokens decoded since the model was opened, companions not counted (bench/lm_throughput sets
+  // them against llama.cpp's own prompt-processing speed).
+  uint64_t decoded_tokens() const { return decoded_tokens_; }
 
  private:
   // Decodes tokens [from, tokens.size()) of `tokens` into `seq` at their positions, no logits.
@@ -103,6 +106,7 @@ class LlamaModel final : public LanguageModel {
   llama_seq_id companion_seq_ = 0;
   llama_seq_id parked_seq_ = 0;
   llama_token companion_token_ = 0;
+  uint64_t decoded_tokens_ = 0;
 
 };
 
