@@ -44,7 +44,6 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   if (options.n_ctx < 0 && options.n_ctx != kAutoCtx) throw Error("--ctx must be auto, 0 (the model's own length) or positive");
   if (options.kv_memory < 0) throw Error("--kv-memory must be positive (or auto)");
   init_llama_backend(options.verbose);
-  warn_if_gpu_modules_skipped(options.n_gpu_layers);
   const auto cache = options.cache_dir.empty() ? default_model_cache_dir() : std::filesystem::path(options.cache_dir);
   path_ = resolve_model(options.model, cache);
 
@@ -55,6 +54,8 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
   mparams.use_extra_bufts = !options.invariant_kernels;
   model_ = llama_model_load_from_file(path_.c_str(), mparams);
   if (!model_) throw Error("llama.cpp cannot load model " + path_.string() + " (unsupported architecture or corrupt file; rerun with --verbose for details)");
+  // After the load: a model that cannot be found or read stays one line of error.
+  warn_if_gpu_modules_skipped(options.n_gpu_layers);
   vocab_ = llama_model_get_vocab(model_);
   n_vocab_ = llama_vocab_n_tokens(vocab_);
 

@@ -114,4 +114,7 @@ TEST(CliCpuVariant, AGpuModuleThatCannotOpenIsSkippedAndSaidSo) {
   EXPECT_NE(err.find("mop: note: running on the CPU; a GPU backend was found but cannot be loaded here: ggml-cuda: "),
             std::string::npos) << err;
   EXPECT_EQ(logprobs(dir.file("out.jsonl")).size(), 1u);
+  // A model that is not there stays one line of error: the note comes only once a model loaded.
+  EXPECT_NE(run_command(env + cli_path() + " lm score -m /nonexistent/model.gguf --input " + dir.file("pairs.jsonl"), nullptr, &err), 0);
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 }
