@@ -92,12 +92,14 @@ struct BatchedBenchRow {
 
 // Runs llama.cpp's llama-batched-bench (its defaults otherwise: one KV stream per sequence) and
 // reads its table rows (PP, TG, B, N_KV, T_PP s, S_PP t/s, T_TG s, S_TG t/s, T s, S t/s).
+// `unified`: one KV cache shared by all sequences (-kvu), mop's layout; batched-bench's default
+// gives each sequence its own cache (stream), so a token attends only over its own sequence.
 std::vector<BatchedBenchRow> run_batched_bench(const std::string& exe, const std::string& model, int threads, int ctx, int npp, int ntg,
-                                               const std::string& npl) {
+                                               const std::string& npl, bool unified = false) {
   if (exe.empty()) return {};
   std::ostringstream cmd;
   cmd << exe << " -m " << model << " -c " << ctx << " -b 512 -ub 512 -npp " << npp << " -ntg " << ntg << " -npl " << npl << " -t "
-      << threads << " -tb " << threads;
+      << threads << " -tb " << threads << (unified ? " -kvu" : "");
   std::cerr << "running " << cmd.str() << "\n";
   cmd << " 2>&1";
   std::vector<BatchedBenchRow> rows;
@@ -252,19 +254,26 @@ void bench_long(const std::string& path, int threads, int long_p, int long_c, co
   const int total = long_p + long_c;
   const auto ref_score = run_batched_bench(batched_bench, path, threads, 32 * (total + 1) + 256, total, 1, "8,32");
   const auto ref_gen = run_batched_bench(batched_bench, path, threads, 32 * total + 256, long_p, long_c, "8,32");
+  const auto ref_score_u = run_batched_bench(batched_bench, path, threads, 32 * (total + 1) + 256, total, 1, "8,32", true);
+  const auto ref_gen_u = run_batched_bench(batched_bench, path, threads, 32 * total + 256, long_p, long_c, "8,32", true);
   std::printf("\nlong texts: scoring %d-token continuations under %d-token prompts (8 a prompt), generating %d tokens after\n"
               "distinct %d-token prompts; llama-batched-bench at the same lengths (S_PP at pp %d; S at pp %d, tg %d)\n",
               long_c, long_p, long_c, long_p, total, long_p, long_c);
-  std::printf("| work | in flight | mop t/s | llama-batched-bench t/s | mop / anchor |\n|---|---|---|---|---|\n");
+  std::printf("| work | in flight | mop t/s | llama-batched-bench t/s | mop / anchor | batched-bench, one unified cache (-kvu) t/s "
+              "| mop / unified anchor |\n|---|---|---|---|---|---|---|\n");
+  const auto cell = [](const BatchedBenchRow* r, double BatchedBenchRow::*field, double mine) {
+    if (!r) return std::string("(not run) | ");
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.0f | %.2f", r->*field, mine / (r->*field));
+    return std::string(buf);
+  };
   for (const auto& f : figures) {
-    const auto* rs = row_for(ref_score, f.in_flight);
-    const auto* rg = row_for(ref_gen, f.in_flight);
     std::printf("| scoring, decoded tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.score_tps,
-                rs ? std::to_string(static_cast<long>(rs->s_pp)).c_str() : "(not run)",
-                rs ? std::to_string(f.score_tps / rs->s_pp).substr(0, 4).c_str() : "");
+                cell(row_for(ref_score, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str(),
+                cell(row_for(ref_score_u, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str());
     std::printf("| generation, prompt + generated tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.gen_tps,
-                rg ? std::to_string(static_cast<long>(rg->s)).c_str() : "(not run)",
-                rg ? std::to_string(f.gen_tps / rg->s).substr(0, 4).c_str() : "");
+                cell(row_for(ref_gen, f.in_flight), &BatchedBenchRow::s, f.gen_tps).c_str(),
+                cell(row_for(ref_gen_u, f.in_flight), &BatchedBenchRow::s, f.gen_tps).c_str());
   }
 }
 
@@ -273,6 +282,7 @@ void bench_model(const std::string& path, int threads, int ntg, const std::strin
   const ModeFigures inv = run_mode(path, threads, ntg, true);
   const ModeFigures fast = run_mode(path, threads, ntg, false);
   const auto reference = run_batched_bench(batched_bench, path, threads, 8192, 8, ntg, "1,8,32");
+  const auto reference_u = run_batched_bench(batched_bench, path, threads, 8192, 8, ntg, "1,8,32", true);
   // Scoring's anchor: prompt processing of 4 sequences of the prompts' length.
   const auto ref_pp = run_batched_bench(batched_bench, path, threads, 8192, inv.prompt_tokens, 1, "4");
 
@@ -292,16 +302,18 @@ void bench_model(const std::string& path, int threads, int ntg, const std::strin
               inv.shared_tps / fast.shared_tps);
 
   std::printf("generation: %d tokens per sequence, 8-token prompts, end-of-text banned (goal: invariant / S_TG >= 0.95)\n", ntg);
-  std::printf("| sequences | invariant t/s | fast t/s | invariant / fast | llama-batched-bench S_TG t/s | invariant / S_TG |\n"
-              "|---|---|---|---|---|---|\n");
+  std::printf("| sequences | invariant t/s | fast t/s | invariant / fast | llama-batched-bench S_TG t/s | invariant / S_TG "
+              "| S_TG, one unified cache (-kvu) t/s | invariant / unified S_TG |\n"
+              "|---|---|---|---|---|---|---|---|\n");
   const int ns[] = {1, 8, 32};
   for (int k = 0; k < 3; ++k) {
-    const auto* row = row_for(reference, ns[k]);
-    if (row)
-      std::printf("| %d | %.0f | %.0f | %.2f | %.0f | %.2f |\n", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k],
-                  row->s_tg, inv.gen_tps[k] / row->s_tg);
-    else
-      std::printf("| %d | %.0f | %.0f | %.2f | (not run) | |\n", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k]);
+    std::printf("| %d | %.0f | %.0f | %.2f |", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k]);
+    for (const auto* ref : {&reference, &reference_u}) {
+      const auto* row = row_for(*ref, ns[k]);
+      if (row) std::printf(" %.0f | %.2f |", row->s_tg, inv.gen_tps[k] / row->s_tg);
+      else std::printf(" (not run) | |");
+    }
+    std::printf("\n");
   }
   std::printf("same text alone as among 32 in flight (4 sequences checked): invariant %s, fast %s\n", inv.same_text ? "yes" : "NO",
               fast.same_text ? "yes" : "no");
