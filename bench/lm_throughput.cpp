@@ -102,18 +102,26 @@ std::vector<BatchedBenchRow> run_batched_bench(const std::string& exe, const std
       << threads << " -tb " << threads << (unified ? " -kvu" : "");
   std::cerr << "running " << cmd.str() << "\n";
   cmd << " 2>&1";
+  // batched-bench prints its rows through llama.cpp's asynchronous log, which now and then exits
+  // before the last row is written (exit status 0): such a run is repeated, up to 3 times.
+  const size_t expected = static_cast<size_t>(std::count(npl.begin(), npl.end(), ',')) + 1;
   std::vector<BatchedBenchRow> rows;
-  FILE* p = popen(cmd.str().c_str(), "r");
-  if (!p) return rows;
-  char line[1024];
-  while (fgets(line, sizeof line, p)) {
-    int pp, tg, b, nkv;
-    double t_pp, s_pp, t_tg, s_tg, t, s;
-    if (std::sscanf(line, "| %d | %d | %d | %d | %lf | %lf | %lf | %lf | %lf | %lf |", &pp, &tg, &b, &nkv, &t_pp, &s_pp, &t_tg,
-                    &s_tg, &t, &s) == 10)
-      rows.push_back({pp, tg, b, s_pp, s_tg, s});
+  for (int attempt = 0; attempt < 3 && rows.size() < expected; ++attempt) {
+    rows.clear();
+    FILE* p = popen(cmd.str().c_str(), "r");
+    if (!p) return rows;
+    char line[1024];
+    while (fgets(line, sizeof line, p)) {
+      int pp, tg, b, nkv;
+      double t_pp, s_pp, t_tg, s_tg, t, s;
+      if (std::sscanf(line, "| %d | %d | %d | %d | %lf | %lf | %lf | %lf | %lf | %lf |", &pp, &tg, &b, &nkv, &t_pp, &s_pp, &t_tg,
+                      &s_tg, &t, &s) == 10)
+        rows.push_back({pp, tg, b, s_pp, s_tg, s});
+    }
+    const int status = pclose(p);
+    if (rows.size() < expected)
+      std::cerr << "llama-batched-bench gave " << rows.size() << " of " << expected << " rows (exit status " << status << ")\n";
   }
-  pclose(p);
   return rows;
 }
 
