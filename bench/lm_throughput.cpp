@@ -9,6 +9,8 @@
 //      8 and 32 in flight, beside llama-batched-bench at the same lengths (S_PP at LONG_P + LONG_C;
 //      S, prompt and generated tokens together). Invariant kernels only. On the story model by
 //      default; on the 360M shape with --long-big (minutes).
+// Generation and long texts have a second anchor: batched-bench with one unified KV cache (-kvu),
+// mop's own layout, beside its default of one cache per sequence.
 // Both with mop's batch-invariant CPU kernels (the default) and with ggml's fast choice
 // (--kernels fast), so the cost of invariance is measured in the same run (docs/numerics.md).
 // Models: ../shared/models/stories260K.gguf and a random-weight model of realistic shape
