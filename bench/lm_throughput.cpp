@@ -133,6 +133,14 @@ const BatchedBenchRow* row_for(const std::vector<BatchedBenchRow>& rows, int pl)
   return nullptr;
 }
 
+// Two table cells: the anchor's figure and mop's ratio to it ("(not run)" without an anchor).
+std::string anchor_cells(const BatchedBenchRow* r, double BatchedBenchRow::*field, double mine) {
+  if (!r) return "(not run) | ";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f | %.2f", r->*field, mine / (r->*field));
+  return buf;
+}
+
 struct ModeFigures {
   double shared_tps = 0, unshared_tps = 0, max_diff = 0;
   double shared_decoded_tps = 0;  // every token decoded (prompts and continuations) per second
@@ -271,19 +279,13 @@ void bench_long(const std::string& path, int threads, int long_p, int long_c, co
               long_c, long_p, long_c, long_p, total, long_p, long_c);
   std::printf("| work | in flight | mop t/s | llama-batched-bench t/s | mop / anchor | batched-bench, one unified cache (-kvu) t/s "
               "| mop / unified anchor |\n|---|---|---|---|---|---|---|\n");
-  const auto cell = [](const BatchedBenchRow* r, double BatchedBenchRow::*field, double mine) {
-    if (!r) return std::string("(not run) | ");
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.0f | %.2f", r->*field, mine / (r->*field));
-    return std::string(buf);
-  };
   for (const auto& f : figures) {
     std::printf("| scoring, decoded tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.score_tps,
-                cell(row_for(ref_score, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str(),
-                cell(row_for(ref_score_u, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str());
+                anchor_cells(row_for(ref_score, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str(),
+                anchor_cells(row_for(ref_score_u, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str());
     std::printf("| generation, prompt + generated tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.gen_tps,
-                cell(row_for(ref_gen, f.in_flight), &BatchedBenchRow::s, f.gen_tps).c_str(),
-                cell(row_for(ref_gen_u, f.in_flight), &BatchedBenchRow::s, f.gen_tps).c_str());
+                anchor_cells(row_for(ref_gen, f.in_flight), &BatchedBenchRow::s, f.gen_tps).c_str(),
+                anchor_cells(row_for(ref_gen_u, f.in_flight), &BatchedBenchRow::s, f.gen_tps).c_str());
   }
 }
 
@@ -303,10 +305,9 @@ void bench_model(const std::string& path, int threads, int ntg, const std::strin
               "|---|---|---|---|---|---|---|---|\n");
   const auto* pp = row_for(ref_pp, 4);
   for (const auto* m : {&inv, &fast}) {
-    std::printf("| %s | %.0f | %.0f | %.2fx | %.2e | %.0f |", m == &inv ? "invariant" : "fast", m->shared_tps, m->unshared_tps,
-                m->shared_tps / m->unshared_tps, m->max_diff, m->shared_decoded_tps);
-    if (pp) std::printf(" %.0f | %.2f |\n", pp->s_pp, m->shared_decoded_tps / pp->s_pp);
-    else std::printf(" (not run) | |\n");
+    std::printf("| %s | %.0f | %.0f | %.2fx | %.2e | %.0f | %s |\n", m == &inv ? "invariant" : "fast", m->shared_tps, m->unshared_tps,
+                m->shared_tps / m->unshared_tps, m->max_diff, m->shared_decoded_tps,
+                anchor_cells(pp, &BatchedBenchRow::s_pp, m->shared_decoded_tps).c_str());
   }
   std::printf("invariant / fast, shared scoring: %.2f (goal: sharing speed-up >= 2x, difference 0; decoded / S_PP >= 0.95)\n\n",
               inv.shared_tps / fast.shared_tps);
@@ -318,11 +319,8 @@ void bench_model(const std::string& path, int threads, int ntg, const std::strin
   const int ns[] = {1, 8, 32};
   for (int k = 0; k < 3; ++k) {
     std::printf("| %d | %.0f | %.0f | %.2f |", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k]);
-    for (const auto* ref : {&reference, &reference_u}) {
-      const auto* row = row_for(*ref, ns[k]);
-      if (row) std::printf(" %.0f | %.2f |", row->s_tg, inv.gen_tps[k] / row->s_tg);
-      else std::printf(" (not run) | |");
-    }
+    for (const auto* ref : {&reference, &reference_u})
+      std::printf(" %s |", anchor_cells(row_for(*ref, ns[k]), &BatchedBenchRow::s_tg, inv.gen_tps[k]).c_str());
     std::printf("\n");
   }
   std::printf("same text alone as among 32 in flight (4 sequences checked): invariant %s, fast %s\n", inv.same_text ? "yes" : "NO",
