@@ -10,7 +10,8 @@
 //      S, prompt and generated tokens together). Invariant kernels only. On the story model by
 //      default; on the 360M shape with --long-big (minutes).
 // Generation and long texts have a second anchor: batched-bench with one unified KV cache (-kvu),
-// mop's own layout, beside its default of one cache per sequence.
+// beside its default of one cache per sequence. mop's generation runs in both layouts: the shared
+// cache (--kv-layout shared, scoring's layout) and one stream per sequence (the default).
 // Both with mop's batch-invariant CPU kernels (the default) and with ggml's fast choice
 // (--kernels fast), so the cost of invariance is measured in the same run (docs/numerics.md).
 // Models: ../shared/models/stories260K.gguf and a random-weight model of realistic shape
@@ -147,7 +148,33 @@ struct ModeFigures {
   int prompt_tokens = 0;          // tokens of one scoring prompt
   std::vector<double> gen_tps;   // at 1, 8, 32 sequences
   bool same_text = true;         // each sequence's text at 32 in flight equals its text alone
+  std::vector<double> streams_tps;  // --kv-layout streams, at 1, 8, 32 sequences
+  bool streams_same_text = true;    // every text as in the shared cache
 };
+
+std::vector<GenerateRequest> story_requests(int n, int ntg) {
+  std::vector<GenerateRequest> reqs;
+  for (int i = 0; i < n; ++i) {
+    GenerateRequest r;
+    r.prompt = "Once upon a time there was a";
+    r.sampling.max_tokens = ntg;
+    r.sampling.seed = stream_seed(1, i);
+    r.sampling.ignore_eos = true;
+    reqs.push_back(r);
+  }
+  return reqs;
+}
+
+// Generated tokens/s of one call (after a warm-up call of one request); `out` gets the texts.
+double generation_tps(LlamaModel& model, const std::vector<GenerateRequest>& reqs, std::vector<Generation>* out) {
+  model.generate({reqs[0]}, {});  // warm-up
+  const auto t0 = Clock::now();
+  *out = model.generate(reqs, {});
+  const double t = seconds_since(t0);
+  size_t tokens = 0;
+  for (const auto& x : *out) tokens += x.n_tokens;
+  return tokens / t;
+}
 
 ModeFigures run_mode(const std::string& path, int threads, int ntg, bool invariant) {
   LlamaOptions o;
@@ -157,6 +184,7 @@ ModeFigures run_mode(const std::string& path, int threads, int ntg, bool invaria
   o.n_batch = 512;
   o.n_parallel = 64;
   o.invariant_kernels = invariant;
+  o.kv_streams = false;  // the shared cache first; the streams (the default) for generation below
   LlamaModel model(o);
   ModeFigures f;
 
@@ -179,27 +207,22 @@ ModeFigures run_mode(const std::string& path, int threads, int ntg, bool invaria
   f.unshared_tps = target_tokens / seconds_since(t0);
   for (size_t i = 0; i < batch.size(); ++i) f.max_diff = std::max(f.max_diff, std::abs(shared[i].logprob - unshared[i].logprob));
 
-  // Generation.
-  std::vector<Generation> alone;
+  // Generation, in the shared cache and (invariant kernels) one stream per sequence.
+  std::unique_ptr<LlamaModel> streams;
+  if (invariant) {
+    o.kv_streams = true;
+    o.n_ctx = 33 * ((8 + ntg + 255) / 256 * 256);  // 32 streams of the sequences' length and the spare one
+    streams = std::make_unique<LlamaModel>(o);
+  }
   for (int n : {1, 8, 32}) {
-    std::vector<GenerateRequest> reqs;
-    for (int i = 0; i < n; ++i) {
-      GenerateRequest r;
-      r.prompt = "Once upon a time there was a";
-      r.sampling.max_tokens = ntg;
-      r.sampling.seed = stream_seed(1, i);
-      r.sampling.ignore_eos = true;
-      reqs.push_back(r);
-    }
-    model.generate({reqs[0]}, {});  // warm-up
-    t0 = Clock::now();
-    const auto g = model.generate(reqs, {});
-    const double t = seconds_since(t0);
-    size_t tokens = 0;
-    for (const auto& x : g) tokens += x.n_tokens;
-    f.gen_tps.push_back(tokens / t);
+    const auto reqs = story_requests(n, ntg);
+    std::vector<Generation> g, gs;
+    f.gen_tps.push_back(generation_tps(model, reqs, &g));
     if (n == 32)
       for (int i = 0; i < 4; ++i) f.same_text = f.same_text && model.generate({reqs[i]}, {})[0].text == g[i].text;
+    if (!streams) continue;
+    f.streams_tps.push_back(generation_tps(*streams, reqs, &gs));
+    for (size_t i = 0; i < g.size(); ++i) f.streams_same_text = f.streams_same_text && gs[i].text == g[i].text;
   }
   return f;
 }
@@ -223,6 +246,8 @@ std::string text_of_tokens(LlamaModel& model, int n, int id) {
 struct LongFigures {
   int in_flight;
   double score_tps, gen_tps;  // decoded tokens/s; prompt and generated tokens/s
+  double streams_gen_tps;     // the same generation with --kv-layout streams
+  bool streams_same_text;
 };
 
 // The long-text case at `in_flight` sequences, invariant kernels.
@@ -233,8 +258,9 @@ LongFigures run_long(const std::string& path, int threads, int in_flight, int lo
   o.n_ctx = in_flight * (long_p + long_c) + long_p + 256;
   o.n_batch = 512;
   o.n_parallel = in_flight;
+  o.kv_streams = false;  // the shared cache first; the streams (the default) for generation below
   LlamaModel model(o);
-  LongFigures f{in_flight, 0, 0};
+  LongFigures f{in_flight, 0, 0, 0, true};
 
   // Scoring: 8 continuations under each prompt, so that `in_flight` are decoded together.
   std::vector<ScoreRequest> batch;
@@ -263,6 +289,15 @@ LongFigures run_long(const std::string& path, int threads, int in_flight, int lo
   const double t = seconds_since(t0);
   for (const auto& x : g) tokens += static_cast<size_t>(x.n_tokens);
   f.gen_tps = static_cast<double>(tokens) / t;
+
+  o.kv_streams = true;
+  o.n_ctx = (in_flight + 1) * ((long_p + long_c + 255) / 256 * 256);
+  LlamaModel streams(o);
+  streams.generate({reqs[0]}, {});  // warm-up (and the streams' context)
+  t0 = Clock::now();
+  const auto gs = streams.generate(reqs, {});
+  f.streams_gen_tps = static_cast<double>(tokens) / seconds_since(t0);
+  for (size_t i = 0; i < g.size(); ++i) f.streams_same_text = f.streams_same_text && gs[i].text == g[i].text;
   return f;
 }
 
@@ -283,9 +318,13 @@ void bench_long(const std::string& path, int threads, int long_p, int long_c, co
     std::printf("| scoring, decoded tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.score_tps,
                 anchor_cells(row_for(ref_score, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str(),
                 anchor_cells(row_for(ref_score_u, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str());
-    std::printf("| generation, prompt + generated tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.gen_tps,
+    std::printf("| generation, shared cache, prompt + generated tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.gen_tps,
                 anchor_cells(row_for(ref_gen, f.in_flight), &BatchedBenchRow::s, f.gen_tps).c_str(),
                 anchor_cells(row_for(ref_gen_u, f.in_flight), &BatchedBenchRow::s, f.gen_tps).c_str());
+    std::printf("| generation, streams (the default; same text: %s) | %d | %.0f | %s | %s |\n", f.streams_same_text ? "yes" : "NO",
+                f.in_flight, f.streams_gen_tps,
+                anchor_cells(row_for(ref_gen, f.in_flight), &BatchedBenchRow::s, f.streams_gen_tps).c_str(),
+                anchor_cells(row_for(ref_gen_u, f.in_flight), &BatchedBenchRow::s, f.streams_gen_tps).c_str());
   }
 }
 
@@ -313,16 +352,18 @@ void bench_model(const std::string& path, int threads, int ntg, const std::strin
               inv.shared_tps / fast.shared_tps);
 
   std::printf("generation: %d tokens per sequence, 8-token prompts, end-of-text banned (goal: invariant / S_TG >= 0.95)\n", ntg);
-  std::printf("| sequences | invariant t/s | fast t/s | invariant / fast | llama-batched-bench S_TG t/s | invariant / S_TG "
-              "| S_TG, one unified cache (-kvu) t/s | invariant / unified S_TG |\n"
-              "|---|---|---|---|---|---|---|---|\n");
+  std::printf("| sequences | shared cache, invariant t/s | shared, fast t/s | invariant / fast | llama-batched-bench S_TG t/s | shared / S_TG "
+              "| S_TG, one unified cache (-kvu) t/s | shared / unified S_TG | streams (the default), invariant t/s | streams / S_TG |\n"
+              "|---|---|---|---|---|---|---|---|---|---|\n");
   const int ns[] = {1, 8, 32};
   for (int k = 0; k < 3; ++k) {
     std::printf("| %d | %.0f | %.0f | %.2f |", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k]);
     for (const auto* ref : {&reference, &reference_u})
       std::printf(" %s |", anchor_cells(row_for(*ref, ns[k]), &BatchedBenchRow::s_tg, inv.gen_tps[k]).c_str());
-    std::printf("\n");
+    const auto* r = row_for(reference, ns[k]);
+    std::printf(" %.0f | %s |\n", inv.streams_tps[k], r ? std::to_string(inv.streams_tps[k] / r->s_tg).substr(0, 4).c_str() : "(not run)");
   }
+  std::printf("streams: the shared cache's text for every sequence: %s\n", inv.streams_same_text ? "yes" : "NO");
   std::printf("same text alone as among 32 in flight (4 sequences checked): invariant %s, fast %s\n", inv.same_text ? "yes" : "NO",
               fast.same_text ? "yes" : "no");
 }

@@ -37,7 +37,7 @@ void check_names(const Section& s, const std::string& key, const std::vector<std
 }
 
 ModelSpec read_model(const Section& m, const fs::path& base) {
-  m.allow({"name", "model", "chat_template", "ctx", "kv_memory", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels",
+  m.allow({"name", "model", "chat_template", "ctx", "kv_memory", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels", "kv_layout",
            "endpoints", "api", "served_model", "api_key_env", "max_in_flight", "timeout", "retries", "score_top_k"});
   ModelSpec spec;
   m.get("name", spec.name);
@@ -85,8 +85,12 @@ ModelSpec read_model(const Section& m, const fs::path& base) {
     m.get("kernels", kernels);
     if (kernels != "invariant" && kernels != "fast") m.fail("kernels", "must be invariant or fast");
     llama.invariant_kernels = kernels == "invariant";
+    std::string kv_layout = "streams";
+    m.get("kv_layout", kv_layout);
+    if (kv_layout != "shared" && kv_layout != "streams") m.fail("kv_layout", "must be shared or streams");
+    llama.kv_streams = kv_layout == "streams";
   } else {
-    for (const char* key : {"ctx", "kv_memory", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels"})
+    for (const char* key : {"ctx", "kv_memory", "batch_tokens", "parallel", "threads", "gpu_layers", "cache_dir", "kernels", "kv_layout"})
       if (m.has(key)) m.fail(key, "applies to an in-process model only (not to endpoints)");
     m.get("endpoints", http.endpoints);
     if (http.endpoints.empty()) m.fail("endpoints", "give at least one URL");

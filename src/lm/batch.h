@@ -22,6 +22,15 @@ class Batch {
     batch_.logits[k] = logits ? 1 : 0;
     return k;
   }
+  // With exactly one output row among two or more tokens: marks the token before it (after it, if
+  // it is first) as an output too, so that no micro-batch takes a one-row kernel for the logits.
+  void mark_output_beside_the_only_one() {
+    for (int k = 0; k < batch_.n_tokens; ++k)
+      if (batch_.logits[k]) {
+        batch_.logits[k == 0 ? 1 : k - 1] = 1;
+        return;
+      }
+  }
   void clear() { batch_.n_tokens = 0; }
   void pop() { --batch_.n_tokens; }
   int outputs() const {

@@ -13,101 +13,21 @@
 #include <functional>
 
 #include "lm/batch.h"
+#include "lm/generate_slot.h"
 #include "lm/llama_model.h"
 #include "mop/error.h"
 
 namespace mop::lm {
-namespace {
-
-struct SamplerDeleter {
-  void operator()(llama_sampler* s) const { llama_sampler_free(s); }
-};
-using SamplerPtr = std::unique_ptr<llama_sampler, SamplerDeleter>;
-
-// Temperature first, then nucleus (the order of HF transformers and vLLM), then a seeded draw.
-SamplerPtr make_sampler(const SamplingParams& p, const std::vector<llama_logit_bias>& eog_ban, int n_vocab) {
-  SamplerPtr chain(llama_sampler_chain_init(llama_sampler_chain_default_params()));
-  if (p.ignore_eos)
-    llama_sampler_chain_add(chain.get(), llama_sampler_init_logit_bias(n_vocab, static_cast<int32_t>(eog_ban.size()), eog_ban.data()));
-  if (p.temperature <= 0) {
-    llama_sampler_chain_add(chain.get(), llama_sampler_init_greedy());
-    return chain;
-  }
-  llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(static_cast<float>(p.temperature)));
-  if (p.top_p < 1.0) llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(static_cast<float>(p.top_p), 1));
-  llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(static_cast<uint32_t>(p.seed ^ (p.seed >> 32))));
-  return chain;
-}
-
-// Drops a trailing incomplete UTF-8 sequence (a generation cut by the token limit mid-character).
-void trim_incomplete_utf8(std::string& s) {
-  size_t i = s.size(), back = 0;
-  while (i > 0 && back < 4 && (static_cast<unsigned char>(s[i - 1]) & 0xC0) == 0x80) --i, ++back;
-  if (i == 0) return;
-  const auto lead = static_cast<unsigned char>(s[i - 1]);
-  const size_t len = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 1;
-  if (back + 1 < len) s.resize(i - 1);
-}
-
-struct Slot {
-  size_t request = 0;
-  llama_seq_id seq = 0;
-  Tokens prompt;
-  size_t fed = 0;        // prompt tokens already decoded
-  llama_token last = 0;  // last sampled token, decoded in the next step
-  int n_past = 0;        // position of the next token
-  int limit = 0;         // position limit for this sequence
-  int batch_index = -1;  // where this slot's logits are in the current batch, if any
-  SamplerPtr sampler;
-  Generation result;
-  bool finished = false;
-};
-
-void check_requests(const std::vector<GenerateRequest>& requests) {
-  for (size_t r = 0; r < requests.size(); ++r) {
-    const auto& s = requests[r].sampling;
-    if (!std::isfinite(s.temperature)) throw RequestError(r, "temperature is not a number");
-    if (!(s.top_p > 0 && s.top_p <= 1)) throw RequestError(r, "top-p must be in (0, 1]");
-    if (s.max_tokens < 0) throw RequestError(r, "max tokens must not be negative");
-  }
-}
-
-void finish(Slot& slot, const char* reason) {
-  slot.finished = true;
-  slot.result.finish_reason = reason;
-  trim_incomplete_utf8(slot.result.text);
-}
-
-// Appends `piece` to `text`; true when a stop string now appears in the text, which is then cut
-// before it. Only the end can hold a new occurrence: the search starts where one could begin.
-bool append_until_stop(std::string& text, const std::string& piece, const std::vector<std::string>& stops) {
-  const size_t before = text.size();
-  text += piece;
-  bool stopped = false;
-  for (const auto& stop : stops) {
-    if (stop.empty()) continue;
-    const size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
-    const size_t at = text.find(stop, from);
-    if (at != std::string::npos) {
-      text.resize(at);
-      stopped = true;
-    }
-  }
-  return stopped;
-}
-
-}  // namespace
 
 // One generate() call: the requests waiting, the slots in flight and the steps of the decode loop.
 class LlamaModel::GenerateJob {
  public:
-  GenerateJob(LlamaModel& model, const std::vector<GenerateRequest>& requests, const Progress& progress);
+  GenerateJob(LlamaModel& model, const std::vector<GenerateRequest>& requests, std::vector<Tokens> prompts, const Progress& progress);
   std::vector<Generation> run();
 
  private:
   // Admits waiting requests while a sequence and room in the KV cache are free.
   void admit();
-  Tokens checked_prompt(size_t r) const;  // throws RequestError for a prompt that cannot run
   // The longest a request's sequence may grow: its prompt and max_tokens, within the context.
   int sequence_limit(size_t r) const;
   // Sizes the context for --parallel requests at once, the longest first (LlamaModel::fit_context).
@@ -137,16 +57,12 @@ class LlamaModel::GenerateJob {
 };
 
 LlamaModel::GenerateJob::GenerateJob(LlamaModel& model, const std::vector<GenerateRequest>& requests,
-                                     const Progress& progress)
-    : m_(model), requests_(requests), progress_(progress), out_(requests.size()), batch_(model.options_.n_batch) {
-  prompts_.reserve(requests.size());
-  for (size_t r = 0; r < requests.size(); ++r) {
-    prompts_.push_back(checked_prompt(r));
-    waiting_.push_back(r);
-  }
+                                     std::vector<Tokens> prompts, const Progress& progress)
+    : m_(model), requests_(requests), progress_(progress), out_(requests.size()), prompts_(std::move(prompts)),
+      batch_(model.options_.n_batch) {
+  for (size_t r = 0; r < requests.size(); ++r) waiting_.push_back(r);
   for (int s = m_.n_parallel_; s >= 1; --s) free_seqs_.push_back(s);
-  for (llama_token t = 0; t < m_.n_vocab_; ++t)
-    if (llama_vocab_is_eog(m_.vocab_, t)) eog_ban_.push_back({t, -INFINITY});
+  eog_ban_ = eog_ban_of(m_.vocab_);
 }
 
 int LlamaModel::GenerateJob::sequence_limit(size_t r) const {
@@ -165,6 +81,7 @@ void LlamaModel::GenerateJob::fit_context() const {
 }
 
 std::vector<Generation> LlamaModel::GenerateJob::run() {
+  m_.use_shared_context();
   fit_context();
   mem_ = llama_get_memory(m_.ctx_);
   llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache
@@ -196,15 +113,6 @@ void LlamaModel::GenerateJob::admit() {
   }
 }
 
-Tokens LlamaModel::GenerateJob::checked_prompt(size_t r) const {
-  Tokens prompt = m_.tokenize_prompt(requests_[r].prompt);
-  if (prompt.empty()) throw RequestError(r, "empty prompt");
-  if (prompt.size() >= static_cast<size_t>(m_.max_sequence_tokens()))
-    throw RequestError(r, "prompt (" + std::to_string(prompt.size()) +
-                " tokens) does not fit the context of " + std::to_string(m_.max_sequence_tokens()) + " tokens" + m_.context_note());
-  return prompt;
-}
-
 size_t LlamaModel::GenerateJob::promised_cells() const {
   size_t promised = used_;
   for (const auto& slot : active_)
@@ -228,7 +136,7 @@ void LlamaModel::GenerateJob::fill_batch() {
   batch_.clear();
   for (auto& slot : active_) {
     slot->batch_index = -1;
-    if (!slot->finished && slot->fed == slot->prompt.size())
+    if (!slot->finished && slot->fed == slot->prompt.size() && !batch_.full())  // more than a batch: the rest wait a step
       slot->batch_index = batch_.add(slot->last, slot->n_past++, slot->seq, true);
   }
   for (auto& slot : active_) {
@@ -241,19 +149,8 @@ void LlamaModel::GenerateJob::fill_batch() {
 }
 
 void LlamaModel::GenerateJob::sample() {
-  for (auto& slot : active_) {
-    if (slot->finished || slot->batch_index < 0) continue;
-    const llama_token tok = llama_sampler_sample(slot->sampler.get(), m_.ctx_, slot->batch_index);
-    const auto& sp = requests_[slot->request].sampling;
-    if (llama_vocab_is_eog(m_.vocab_, tok)) {
-      finish(*slot, "stop");
-      continue;
-    }
-    slot->last = tok;
-    slot->result.n_tokens++;
-    if (append_until_stop(slot->result.text, m_.token_piece(tok, /*special=*/false), sp.stop)) finish(*slot, "stop");
-    else if (slot->result.n_tokens >= sp.max_tokens || slot->n_past >= slot->limit) finish(*slot, "length");
-  }
+  for (auto& slot : active_)
+    if (!slot->finished && slot->batch_index >= 0) sample_next(*slot, m_, m_.ctx_, m_.vocab_, requests_[slot->request].sampling);
 }
 
 void LlamaModel::GenerateJob::retire() {
@@ -275,8 +172,27 @@ void LlamaModel::GenerateJob::retire() {
 
 std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>& requests, const Progress& progress) {
   check_requests(requests);
-  GenerateJob job(*this, requests, progress);
+  std::vector<Tokens> prompts;
+  prompts.reserve(requests.size());
+  for (size_t r = 0; r < requests.size(); ++r) prompts.push_back(generation_prompt(r, requests[r]));
+  if (options_.kv_streams && !requests.empty()) {
+    std::vector<int> limits;
+    for (size_t r = 0; r < requests.size(); ++r)
+      limits.push_back(std::min<int>(max_sequence_tokens(), static_cast<int>(prompts[r].size()) + requests[r].sampling.max_tokens));
+    std::vector<Generation> out;
+    if (generate_in_streams(requests, prompts, limits, progress, out)) return out;
+  }
+  GenerateJob job(*this, requests, std::move(prompts), progress);
   return job.run();
+}
+
+Tokens LlamaModel::generation_prompt(size_t r, const GenerateRequest& request) const {
+  Tokens prompt = tokenize_prompt(request.prompt);
+  if (prompt.empty()) throw RequestError(r, "empty prompt");
+  if (prompt.size() >= static_cast<size_t>(max_sequence_tokens()))
+    throw RequestError(r, "prompt (" + std::to_string(prompt.size()) + " tokens) does not fit the context of " +
+                              std::to_string(max_sequence_tokens()) + " tokens" + context_note());
+  return prompt;
 }
 
 }  // namespace mop::lm

@@ -61,8 +61,9 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
 
   const int threads = options.n_threads > 0 ? options.n_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   cparams_ = llama_context_default_params();
-  // One micro-batch per decode call, with room for the companion token.
-  cparams_.n_batch = static_cast<uint32_t>(options.n_batch + 1);
+  // One micro-batch per decode call, with room for the companion token; llama.cpp reserves an
+  // output row per sequence, so never fewer than the sequences.
+  cparams_.n_batch = static_cast<uint32_t>(std::max(options.n_batch + 1, options.n_parallel + 3));
   cparams_.n_ubatch = static_cast<uint32_t>(options.n_batch + 1);
   cparams_.n_seq_max = static_cast<uint32_t>(options.n_parallel + 3);
   cparams_.n_threads = threads;
@@ -180,8 +181,63 @@ void LlamaModel::fit_context(size_t sequences, size_t cells, size_t longest) {
   }
 }
 
+int LlamaModel::stream_context(int wanted, int longest) {
+  // llama.cpp pads a stream to 256 cells; one stream more than the sequences takes companions.
+  const int cells = (longest + 255) / 256 * 256;
+  const int budget = auto_ctx_ ? limit_cells_ : n_ctx_;
+  // A generation call holds one token of each generating sequence: at most a batch of them.
+  const int fit = std::min({wanted, budget / cells - 1, options_.n_batch});
+  if (fit < 1) return 0;
+  if (!stream_ctx_ || stream_cells_ < cells || n_streams_ - 1 < fit) {
+    if (stream_ctx_) llama_free(stream_ctx_);
+    stream_ctx_ = nullptr;
+    if (ctx_) llama_free(ctx_);  // one cache at a time: the shared one is reopened when needed
+    ctx_ = nullptr;
+    llama_context_params cparams = cparams_;
+    cparams.kv_unified = false;
+    cparams.n_seq_max = static_cast<uint32_t>(fit + 1);
+    cparams.n_ctx = static_cast<uint32_t>((fit + 1) * cells);
+    CpuKernelsScope kernels(options_.invariant_kernels ? CpuKernels::invariant : CpuKernels::fast);
+    stream_ctx_ = llama_init_from_model(model_, cparams);
+    if (!stream_ctx_) {
+      std::fprintf(stderr, "mop: warning: llama.cpp cannot allocate %d KV streams of %d cells; generating in the shared cache\n", fit + 1,
+                   cells);
+      return 0;
+    }
+    n_streams_ = fit + 1;
+    stream_cells_ = static_cast<int>(llama_n_ctx_seq(stream_ctx_));
+    const int64_t total = static_cast<int64_t>(n_streams_) * stream_cells_;
+    if (auto_ctx_ && total > kAutoCtxStart)
+      std::fprintf(stderr, "mop: KV cache: %d streams of %d cells, for %d sequences at once of up to %d tokens (%s; --ctx auto, within %s: %s)\n",
+                   n_streams_, stream_cells_, fit, longest, format_bytes(total * cell_bytes_).c_str(), format_bytes(kv_limit_bytes_).c_str(),
+                   kv_limit_source_.c_str());
+  }
+  const int at_once = std::min(wanted, n_streams_ - 1);
+  if (at_once < wanted && at_once < noted_streams_) {
+    noted_streams_ = at_once;
+    std::fprintf(stderr,
+                 "mop: note: %d sequences in flight of up to %d tokens need %d KV streams of %d cells and the budget of %d cells "
+                 "holds %d, so %d run together instead; %s\n",
+                 wanted, longest, wanted + 1, cells, budget, n_streams_, at_once,
+                 auto_ctx_ ? "raise --kv-memory, or lower --parallel" : "raise --ctx, or leave it out to size the cache to the work");
+  }
+  return at_once;
+}
+
+void LlamaModel::use_shared_context() {
+  if (stream_ctx_) llama_free(stream_ctx_);
+  stream_ctx_ = nullptr;
+  n_streams_ = 0;
+  stream_cells_ = 0;
+  if (ctx_) return;
+  llama_context* ctx = create_context(n_ctx_);
+  if (!ctx) throw Error("llama.cpp cannot create a context of " + std::to_string(n_ctx_) + " KV cells again after generating in streams");
+  adopt_context(ctx);
+}
+
 LlamaModel::~LlamaModel() {
   format_.reset();
+  if (stream_ctx_) llama_free(stream_ctx_);
   if (ctx_) llama_free(ctx_);
   if (model_) llama_model_free(model_);
 }

@@ -43,13 +43,16 @@ class LlamaModel final : public LanguageModel {
   int max_sequence_tokens() const { return max_seq_tokens_; }
   // Where max_sequence_tokens() comes from, for error messages.
   std::string context_note() const;
-  // KV cells of the context now.
+  // KV cells of the shared context (its last size while a stream context has its place).
   int kv_cells() const { return n_ctx_; }
   // Before a call decodes: `sequences` (at most --parallel) would be in flight at once and need
   // `cells` KV cells together, the longest `longest` tokens. With --ctx auto, grows the context to
   // hold them, within the KV memory limit, and says so on stderr. With any context, says (once per
   // new low) when fewer can run together than --parallel allows, and what to change.
   void fit_context(size_t sequences, size_t cells, size_t longest);
+  // --kv-layout streams: the streams of generation's context (0 before one is made, or when the
+  // budget holds none and generation ran in the shared cache).
+  int kv_streams() const { return n_streams_; }
   const std::string& chat_format_kind() const { return format_->kind(); }
   // Tokens decoded since the model was opened, companions not counted (bench/lm_throughput sets
   // them against llama.cpp's own prompt-processing speed).
@@ -72,10 +75,26 @@ class LlamaModel final : public LanguageModel {
   int auto_sequence_limit() const;
   // Sets the figures that follow from the context's size (n_ctx_, capacity_, max_seq_tokens_).
   void adopt_context(llama_context* ctx);
+  // One KV cache at a time: frees generation's stream context and reopens the shared one (at its
+  // last size) if a stream context had taken its place.
+  void use_shared_context();
 
-  // One score() or generate() call: its state and its steps (llama_score.cpp, llama_generate.cpp).
+  // A generation prompt, tokenized; throws RequestError for one that cannot run.
+  Tokens generation_prompt(size_t r, const GenerateRequest& request) const;
+  // --kv-layout streams: makes stream_ctx_ hold `wanted` sequences of up to `longest` tokens, one
+  // stream each and one stream more (for companions), within the KV budget (--ctx, or --ctx auto's
+  // memory limit), in place of the shared context (freed). Returns the sequences it holds at once,
+  // 0 when not even one fits.
+  int stream_context(int wanted, int longest);
+  // Runs `requests` in stream_ctx_; false (nothing run) when no stream context fits.
+  bool generate_in_streams(const std::vector<GenerateRequest>& requests, std::vector<Tokens>& prompts,
+                           const std::vector<int>& limits, const Progress& progress, std::vector<Generation>& out);
+
+  // One score() or generate() call: its state and its steps (llama_score.cpp, llama_generate.cpp,
+  // llama_generate_streams.cpp).
   class ScoreJob;
   class GenerateJob;
+  class StreamGenerateJob;
 
   LlamaOptions options_;
   std::filesystem::path path_;
@@ -107,6 +126,11 @@ class LlamaModel final : public LanguageModel {
   llama_seq_id parked_seq_ = 0;
   llama_token companion_token_ = 0;
   uint64_t decoded_tokens_ = 0;
+  // --kv-layout streams: generation's own context, n_streams_ streams of stream_cells_ cells.
+  llama_context* stream_ctx_ = nullptr;
+  int n_streams_ = 0;
+  int stream_cells_ = 0;
+  int noted_streams_ = 1 << 30;  // the fewest sequences at once already reported
 
 };
 

@@ -161,6 +161,7 @@ void LlamaModel::ScoreJob::fit_context() const {
 }
 
 std::vector<Score> LlamaModel::ScoreJob::run() {
+  m_.use_shared_context();
   fit_context();
   mem_ = llama_get_memory(m_.ctx_);
   llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache

@@ -14,8 +14,10 @@ using namespace mop::lm;
 
 namespace {
 
-LlamaOptions story_options(int n_ctx, int parallel = 8) {
+// The shared cache's sizing (generation's --kv-layout shared; scoring always); streams below.
+LlamaOptions story_options(int n_ctx, int parallel = 8, bool streams = false) {
   LlamaOptions o;
+  o.kv_streams = streams;
   o.model = mop::test::stories_model();
   o.chat_template = "plain";
   o.n_threads = 1;
@@ -116,6 +118,43 @@ TEST(LmContextSize, AutoGrowsForTheWorkAndChangesNoResult) {
   }
   LlamaModel small(story_options(1024));
   EXPECT_THROW(small.score({score.back()}, {}), RequestError);
+}
+
+// --kv-layout streams (the default): one stream per sequence, each of the longest sequence's
+// length, in place of the shared cache while generating; the same text as the shared cache.
+TEST(LmContextSize, StreamsAreSizedToTheWorkAndChangeNoText) {
+  LlamaModel streams(story_options(kAutoCtx, 8, true));
+  const auto reqs = long_generations(8, 560);
+  testing::internal::CaptureStderr();
+  const auto a = streams.generate(reqs, {});
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(streams.kv_streams(), 9);  // 8 and the spare one, of 768 cells (prompt + 560, rounded up)
+  EXPECT_NE(err.find("mop: KV cache: 9 streams of 768 cells, for 8 sequences at once of up to"), std::string::npos) << err;
+  EXPECT_EQ(err.find("mop: note:"), std::string::npos) << err;
+  const auto b = LlamaModel(story_options(16384)).generate(reqs, {});
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].text, b[i].text) << i;
+  // Scoring reopens the shared cache (the streams are freed), and generation takes streams again.
+  EXPECT_EQ(streams.score({{"Once upon a time", words(20), 1.0}}, {}).size(), 1u);
+  EXPECT_EQ(streams.kv_streams(), 0);
+  EXPECT_EQ(streams.generate({reqs[3]}, {})[0].text, b[3].text);
+  EXPECT_EQ(streams.kv_streams(), 2);
+}
+
+// Where streams of the longest sequence's length would run fewer sequences at once than the
+// shared cache packs at their own lengths, the shared cache runs (and says what fits).
+TEST(LmContextSize, AnExplicitCtxTooSmallForStreamsGeneratesInTheSharedCache) {
+  LlamaModel model(story_options(1024, 8, true));
+  testing::internal::CaptureStderr();
+  const auto out = model.generate(long_generations(8, 300), {});
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(model.kv_streams(), 0);
+  EXPECT_NE(err.find("so about 3 run together instead; raise --ctx"), std::string::npos) << err;
+  const auto same = LlamaModel(story_options(1024)).generate(long_generations(8, 300), {});
+  for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i].text, same[i].text) << i;
+  // Two sequences of about 212 tokens: 3 streams of 256 cells (the spare one too) hold both.
+  const auto two = model.generate(long_generations(2, 200), {});
+  EXPECT_EQ(model.kv_streams(), 3);
+  EXPECT_EQ(two[1].text, LlamaModel(story_options(1024)).generate(long_generations(2, 200), {})[1].text);
 }
 
 TEST(LmContextSize, SmallWorkKeepsTheStartingCache) {

@@ -168,4 +168,49 @@ TEST_P(LmInvariance, SampledTextDoesNotDependOnTheBatch) {
   for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(together[i].text, small[i].text) << i;
 }
 
+// --kv-layout streams: one KV stream per sequence gives each request the text the shared cache
+// gives it, in any batch shape: one prompt fed at a time in calls of its own, finished sequences'
+// places taken by whole-stream copies, companions in the free stream after a lone token.
+TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesText) {
+  auto requests = generate_batch();
+  for (size_t i = 0; i < 4; ++i) {  // the end of text allowed, stop strings, nothing to generate
+    GenerateRequest r = requests[i];
+    r.sampling.ignore_eos = false;
+    r.sampling.max_tokens = 40 + 13 * static_cast<int>(i);
+    r.sampling.seed = 77 + i;
+    if (i == 1) r.sampling.stop = {" the", "."};
+    if (i == 2) r.sampling.max_tokens = 0;
+    if (i == 3) r.prompt = "Once upon a time, there was a little girl named Lily who loved to play outside in the big green park";
+    requests.push_back(r);
+  }
+  const auto shared = LlamaModel(options(GetParam())).generate(requests, {});
+  struct Shape {
+    int parallel, batch, threads, ctx;
+  };
+  // Many streams; 3 of them with prompts cut into 5-token calls (lone tokens and lone outputs);
+  // 2 with 1-token calls (every call a companion's); a budget too small for streams (the shared cache).
+  for (const Shape& sh : {Shape{16, 512, 1, 4096}, Shape{3, 5, 2, 1024}, Shape{2, 1, 1, 1024}, Shape{1, 7, 1, 512}, Shape{4, 64, 1, 256}}) {
+    LlamaOptions o = options(GetParam());
+    o.kv_streams = true;
+    o.n_parallel = sh.parallel;
+    o.n_batch = sh.batch;
+    o.n_threads = sh.threads;
+    o.n_ctx = sh.ctx;
+    LlamaModel model(o);
+    testing::internal::CaptureStderr();
+    const auto streams = model.generate(requests, {});
+    testing::internal::GetCapturedStderr();
+    // Streams for the sequences at once (at most the requests, the batch, the 256-cell streams the
+    // budget holds beside a spare one) and the spare.
+    const int at_once = std::min({sh.parallel, static_cast<int>(requests.size()), sh.batch, sh.ctx / 256 - 1});
+    EXPECT_EQ(model.kv_streams(), at_once >= 1 ? at_once + 1 : 0) << sh.parallel;
+    ASSERT_EQ(streams.size(), shared.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+      EXPECT_EQ(streams[i].text, shared[i].text) << "request " << i << ", parallel " << sh.parallel << ", batch " << sh.batch;
+      EXPECT_EQ(streams[i].n_tokens, shared[i].n_tokens) << i;
+      EXPECT_EQ(streams[i].finish_reason, shared[i].finish_reason) << i;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, LmInvariance, ::testing::Values("stories", "f16", "q8_0", "q4_0", "q4_k"));

@@ -28,6 +28,12 @@ void add_model_options(CLI::App* cmd, lm::ModelOptions& m) {
          "CPU kernels: invariant (a sequence's results do not depend on its batch) or fast (ggml's own choice; docs/numerics.md)")
       ->check(CLI::IsMember({"invariant", "fast"}))
       ->default_str("invariant");
+  cmd->add_option_function<std::string>(
+         "--kv-layout", [&o](const std::string& k) { o.kv_streams = k == "streams"; },
+         "generation's KV cache: streams (one per sequence, within --ctx or --kv-memory: a token's cost depends on its own "
+         "sequence only) or shared (one cache for all sequences in flight); the same text (docs/benchmarks.md)")
+      ->check(CLI::IsMember({"shared", "streams"}))
+      ->default_str("streams");
   cmd->add_flag("--verbose", o.verbose, "show llama.cpp's own log");
 
   // Serving engines instead of an in-process model (docs/serving.md).
