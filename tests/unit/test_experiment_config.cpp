@@ -197,6 +197,19 @@ TEST(ExperimentConfig, CtxIsAutoByDefaultAndReadsKvMemory) {
   EXPECT_NE(e2.find("must be auto or a size such as 8G"), std::string::npos) << e2;
 }
 
+TEST(ExperimentConfig, KvLayoutIsStreamsByDefaultOrShared) {
+  TempDir dir;
+  const std::string path = dir.file("exp.yaml");
+  write_file(path, kMinimal);
+  EXPECT_TRUE(ex::read_config(path).models[0].options.llama.kv_streams);
+  write_file(path, std::string(kMinimal) + "    kv_layout: shared\n");
+  EXPECT_FALSE(ex::read_config(path).models[0].options.llama.kv_streams);
+  const std::string e = error_of(std::string(kMinimal) + "    kv_layout: paged\n");
+  EXPECT_NE(e.find("exp.yaml:7"), std::string::npos) << e;
+  EXPECT_NE(e.find("kv_layout"), std::string::npos) << e;
+  EXPECT_NE(e.find("must be shared or streams"), std::string::npos) << e;
+}
+
 // A generator that needs every label gets labels and conditions as they are, '=' and all: they
 // are never joined into "LABEL=CONDITION" text on the way.
 TEST(ExperimentConfig, EveryLabelReachesProgenWithItsConditionWhateverItHolds) {

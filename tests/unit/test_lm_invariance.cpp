@@ -166,6 +166,14 @@ TEST_P(LmInvariance, SampledTextDoesNotDependOnTheBatch) {
   o.n_ctx = 256;
   const auto small = LlamaModel(o).generate(requests, {});
   for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(together[i].text, small[i].text) << i;
+  // The shared cache with more sequences generating than a decode call holds (the rest wait a step;
+  // before, the step wrote past the batch's arrays, which the ASan build reports).
+  o.kv_streams = false;
+  o.n_parallel = 6;
+  o.n_batch = 2;
+  o.n_ctx = 4096;
+  const auto narrow = LlamaModel(o).generate(requests, {});
+  for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(together[i].text, narrow[i].text) << i;
 }
 
 // --kv-layout streams: one KV stream per sequence gives each request the text the shared cache
@@ -183,7 +191,9 @@ TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesText) {
     if (i == 3) r.prompt = "Once upon a time, there was a little girl named Lily who loved to play outside in the big green park";
     requests.push_back(r);
   }
-  const auto shared = LlamaModel(options(GetParam())).generate(requests, {});
+  LlamaOptions shared_options = options(GetParam());
+  shared_options.kv_streams = false;
+  const auto shared = LlamaModel(shared_options).generate(requests, {});
   struct Shape {
     int parallel, batch, threads, ctx;
   };
