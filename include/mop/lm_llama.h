@@ -23,7 +23,7 @@ struct LlamaOptions {
   std::string chat_template;  // "" = the model's own; a llama.cpp template name (e.g. "llama3");
                               // "plain"; or a path to a Jinja template file
   std::string cache_dir;      // where hub downloads go ("" = default cache, see model_source.h)
-  // KV cells shared by all sequences in flight: kAutoCtx (mop sizes the cache to each call's work,
+  // KV cells for all sequences in flight (generation's streams come out of the same cells): kAutoCtx (mop sizes the cache to each call's work,
   // within kv_memory; see src/lm/kv_cache_size.h), 0 (the model's training length) or a count.
   int n_ctx = kAutoCtx;
   int64_t kv_memory = 0;      // bytes the KV cache may take when n_ctx is kAutoCtx; 0 = default_kv_memory

@@ -1,6 +1,8 @@
 #include "lm/generate_slot.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "lm/llama_model.h"
 #include "mop/error.h"
@@ -58,6 +60,14 @@ std::vector<llama_logit_bias> eog_ban_of(const llama_vocab* vocab) {
   for (llama_token t = 0; t < n_vocab; ++t)
     if (llama_vocab_is_eog(vocab, t)) ban.push_back({t, -INFINITY});
   return ban;
+}
+
+int64_t cells_of_longest(std::vector<int> limits, size_t n) {
+  n = std::min(n, limits.size());
+  std::partial_sort(limits.begin(), limits.begin() + static_cast<std::ptrdiff_t>(n), limits.end(), std::greater<>());
+  int64_t cells = 0;
+  for (size_t i = 0; i < n; ++i) cells += limits[i];
+  return cells;
 }
 
 void check_requests(const std::vector<GenerateRequest>& requests) {

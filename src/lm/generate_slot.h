@@ -3,6 +3,7 @@
 // llama_generate_streams.cpp) share: a request's slot, its sampler and its stopping rules. Each
 // request samples with its own sampler chain seeded by its own seed, so its text does not depend on
 // what else is in flight.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ SamplerPtr make_sampler(const SamplingParams& p, const std::vector<llama_logit_b
 
 // Every end-of-generation token of the vocabulary at -inf (for ignore_eos).
 std::vector<llama_logit_bias> eog_ban_of(const llama_vocab* vocab);
+
+// The cells the `n` longest of `limits` (each a sequence's prompt + max_tokens) take together.
+int64_t cells_of_longest(std::vector<int> limits, size_t n);
 
 // Throws RequestError for sampling settings that cannot run.
 void check_requests(const std::vector<GenerateRequest>& requests);

@@ -22,14 +22,13 @@ namespace mop::lm {
 // One generate() call: the requests waiting, the slots in flight and the steps of the decode loop.
 class LlamaModel::GenerateJob {
  public:
-  GenerateJob(LlamaModel& model, const std::vector<GenerateRequest>& requests, std::vector<Tokens> prompts, const Progress& progress);
+  GenerateJob(LlamaModel& model, const std::vector<GenerateRequest>& requests, std::vector<Tokens> prompts, std::vector<int> limits,
+              const Progress& progress);
   std::vector<Generation> run();
 
  private:
   // Admits waiting requests while a sequence and room in the KV cache are free.
   void admit();
-  // The longest a request's sequence may grow: its prompt and max_tokens, within the context.
-  int sequence_limit(size_t r) const;
   // Sizes the context for --parallel requests at once, the longest first (LlamaModel::fit_context).
   void fit_context() const;
   size_t promised_cells() const;          // cells the sequences in flight may still take
@@ -46,6 +45,7 @@ class LlamaModel::GenerateJob {
   const Progress& progress_;
   std::vector<Generation> out_;
   std::vector<Tokens> prompts_;  // [request]: tokenized up front, moved into its slot at admission
+  std::vector<int> limits_;      // [request]: the longest its sequence may grow (prompt + max_tokens)
   llama_memory_t mem_ = nullptr;
   std::deque<size_t> waiting_;
   std::vector<std::unique_ptr<Slot>> active_;
@@ -57,27 +57,18 @@ class LlamaModel::GenerateJob {
 };
 
 LlamaModel::GenerateJob::GenerateJob(LlamaModel& model, const std::vector<GenerateRequest>& requests,
-                                     std::vector<Tokens> prompts, const Progress& progress)
-    : m_(model), requests_(requests), progress_(progress), out_(requests.size()), prompts_(std::move(prompts)),
+                                     std::vector<Tokens> prompts, std::vector<int> limits, const Progress& progress)
+    : m_(model), requests_(requests), progress_(progress), out_(requests.size()), prompts_(std::move(prompts)), limits_(std::move(limits)),
       batch_(model.options_.n_batch) {
   for (size_t r = 0; r < requests.size(); ++r) waiting_.push_back(r);
   for (int s = m_.n_parallel_; s >= 1; --s) free_seqs_.push_back(s);
   eog_ban_ = eog_ban_of(m_.vocab_);
 }
 
-int LlamaModel::GenerateJob::sequence_limit(size_t r) const {
-  return std::min<int>(m_.max_sequence_tokens(), static_cast<int>(prompts_[r].size()) + requests_[r].sampling.max_tokens);
-}
-
 void LlamaModel::GenerateJob::fit_context() const {
-  std::vector<size_t> limits;
-  limits.reserve(requests_.size());
-  for (size_t r = 0; r < requests_.size(); ++r) limits.push_back(static_cast<size_t>(sequence_limit(r)));
-  const size_t at_once = std::min(limits.size(), static_cast<size_t>(m_.n_parallel_));
-  std::partial_sort(limits.begin(), limits.begin() + static_cast<std::ptrdiff_t>(at_once), limits.end(), std::greater<>());
-  size_t cells = 0;
-  for (size_t i = 0; i < at_once; ++i) cells += limits[i];
-  m_.fit_context(at_once, cells, at_once > 0 ? limits[0] : 0);
+  const size_t at_once = std::min(limits_.size(), static_cast<size_t>(m_.n_parallel_));
+  const size_t longest = limits_.empty() ? 0 : static_cast<size_t>(*std::max_element(limits_.begin(), limits_.end()));
+  m_.fit_context(at_once, static_cast<size_t>(cells_of_longest(limits_, at_once)), longest);
 }
 
 std::vector<Generation> LlamaModel::GenerateJob::run() {
@@ -101,7 +92,7 @@ std::vector<Generation> LlamaModel::GenerateJob::run() {
 void LlamaModel::GenerateJob::admit() {
   while (!waiting_.empty() && !free_seqs_.empty()) {
     const size_t r = waiting_.front();
-    const int limit = sequence_limit(r);
+    const int limit = limits_[r];
     m_.warn_if_beyond_training(static_cast<size_t>(limit));
     if (promised_cells() + limit > static_cast<size_t>(m_.capacity_)) {
       if (!active_.empty()) break;  // it waits for the ones in flight to finish
@@ -173,16 +164,14 @@ void LlamaModel::GenerateJob::retire() {
 std::vector<Generation> LlamaModel::generate(const std::vector<GenerateRequest>& requests, const Progress& progress) {
   check_requests(requests);
   std::vector<Tokens> prompts;
-  prompts.reserve(requests.size());
-  for (size_t r = 0; r < requests.size(); ++r) prompts.push_back(generation_prompt(r, requests[r]));
-  if (options_.kv_streams && !requests.empty()) {
-    std::vector<int> limits;
-    for (size_t r = 0; r < requests.size(); ++r)
-      limits.push_back(std::min<int>(max_sequence_tokens(), static_cast<int>(prompts[r].size()) + requests[r].sampling.max_tokens));
-    std::vector<Generation> out;
-    if (generate_in_streams(requests, prompts, limits, progress, out)) return out;
+  std::vector<int> limits;  // the longest each sequence may grow: its prompt and max_tokens, within the context
+  for (size_t r = 0; r < requests.size(); ++r) {
+    prompts.push_back(generation_prompt(r, requests[r]));
+    limits.push_back(std::min<int>(max_sequence_tokens(), static_cast<int>(prompts[r].size()) + requests[r].sampling.max_tokens));
   }
-  GenerateJob job(*this, requests, std::move(prompts), progress);
+  std::vector<Generation> out;
+  if (options_.kv_streams && !requests.empty() && generate_in_streams(requests, prompts, limits, progress, out)) return out;
+  GenerateJob job(*this, requests, std::move(prompts), std::move(limits), progress);
   return job.run();
 }
 

@@ -18,7 +18,6 @@
 // those of the shared-cache layout, and its text the same.
 #include <algorithm>
 #include <deque>
-#include <functional>
 
 #include "lm/batch.h"
 #include "lm/generate_slot.h"
@@ -191,15 +190,10 @@ bool LlamaModel::generate_in_streams(const std::vector<GenerateRequest>& request
   const int wanted = static_cast<int>(std::min(requests.size(), static_cast<size_t>(n_parallel_)));
   // Streams are each as long as the longest sequence; where the budget then holds fewer sequences
   // at once than the shared cache would (packed at their own lengths), the shared cache runs.
-  std::vector<int> top(limits);
-  std::partial_sort(top.begin(), top.begin() + wanted, top.end(), std::greater<>());
-  int64_t packed = 0;
-  for (int i = 0; i < wanted; ++i) packed += top[static_cast<size_t>(i)];
-  const int64_t budget = (auto_ctx_ ? limit_cells_ : n_ctx_) - 1;
-  const int shared_fit = static_cast<int>(std::min<int64_t>(wanted, std::max<int64_t>(1, budget * wanted / packed)));
-  const int cells = (longest + 255) / 256 * 256;
-  if (std::min<int64_t>(wanted, (budget + 1) / cells - 1) < shared_fit) return false;
-  const int streams = stream_context(wanted, longest);
+  const int64_t packed = cells_of_longest(limits, static_cast<size_t>(wanted));
+  const int64_t room = (auto_ctx_ ? limit_cells_ : n_ctx_) - 1;  // the shared cache keeps a cell for the companion
+  const int shared_fit = static_cast<int>(std::min<int64_t>(wanted, std::max<int64_t>(1, room * wanted / packed)));
+  const int streams = stream_context(wanted, longest, shared_fit);
   if (streams < 1) return false;
   StreamGenerateJob job(*this, requests, std::move(prompts), limits, streams, progress);
   out = job.run();

@@ -181,13 +181,13 @@ void LlamaModel::fit_context(size_t sequences, size_t cells, size_t longest) {
   }
 }
 
-int LlamaModel::stream_context(int wanted, int longest) {
+int LlamaModel::stream_context(int wanted, int longest, int at_least) {
   // llama.cpp pads a stream to 256 cells; one stream more than the sequences takes companions.
   const int cells = (longest + 255) / 256 * 256;
   const int budget = auto_ctx_ ? limit_cells_ : n_ctx_;
   // A generation call holds one token of each generating sequence: at most a batch of them.
   const int fit = std::min({wanted, budget / cells - 1, options_.n_batch});
-  if (fit < 1) return 0;
+  if (fit < std::max(at_least, 1)) return 0;
   if (!stream_ctx_ || stream_cells_ < cells || n_streams_ - 1 < fit) {
     if (stream_ctx_) llama_free(stream_ctx_);
     stream_ctx_ = nullptr;

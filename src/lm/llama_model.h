@@ -84,8 +84,8 @@ class LlamaModel final : public LanguageModel {
   // --kv-layout streams: makes stream_ctx_ hold `wanted` sequences of up to `longest` tokens, one
   // stream each and one stream more (for companions), within the KV budget (--ctx, or --ctx auto's
   // memory limit), in place of the shared context (freed). Returns the sequences it holds at once,
-  // 0 when not even one fits.
-  int stream_context(int wanted, int longest);
+  // or 0 (nothing changed) when the budget holds fewer than `at_least`.
+  int stream_context(int wanted, int longest, int at_least);
   // Runs `requests` in stream_ctx_; false (nothing run) when no stream context fits.
   bool generate_in_streams(const std::vector<GenerateRequest>& requests, std::vector<Tokens>& prompts,
                            const std::vector<int>& limits, const Progress& progress, std::vector<Generation>& out);

@@ -12,7 +12,7 @@ void add_model_options(CLI::App* cmd, lm::ModelOptions& m) {
   cmd->add_option("--cache-dir", o.cache_dir, "where downloaded models are kept (default $MOP_CACHE_DIR/models or ~/.cache/mop/models)");
   cmd->add_option_function<std::string>(
          "--ctx", [&o](const std::string& v) { o.n_ctx = lm::parse_ctx(v); },
-         "KV cache cells shared by all sequences in flight: auto (sized to each step's longest prompts and --parallel, "
+         "KV cache cells for all sequences in flight (generation's streams share the same budget): auto (sized to each step's longest prompts and --parallel, "
          "within --kv-memory; printed when it grows), 0 (the model's training length) or a number")
       ->default_str("auto");
   cmd->add_option_function<std::string>(
