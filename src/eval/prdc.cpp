@@ -2,6 +2,7 @@
 // compute_prdc: Euclidean distances, each point's k-NN radius its (k+1)-th smallest distance
 // within its own set (its own 0 counts), strict "<" against a radius.
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "eval/check.h"
@@ -21,6 +22,18 @@ using Rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMaj
 
 constexpr long kBlock = 512;  // rows of A per distance block: 512 x 5,000 doubles is 20 MB
 
+// ||x - y||^2 summed in one fixed order: the same pair gives the same value wherever it is asked.
+double exact_sq(const double* x, const double* y, long d) {
+  double sum = 0;
+  for (long t = 0; t < d; ++t) sum += (x[t] - y[t]) * (x[t] - y[t]);
+  return sum;
+}
+
+// A Gram-form squared distance within rounding of `r`, the side it is compared with: BLAS rounds
+// x.y differently in blocks of other shapes (kernels and blocking differ between CPUs), so a pair
+// compared with a radius taken from that same pair could land on either side of it.
+bool near(double d2, double r, double scale) { return std::abs(d2 - r) <= 1e-9 * scale; }
+
 // One block of squared Euclidean distances, rows [begin, begin + out.rows()) of a against every row
 // of b, by ||x||^2 + ||y||^2 - 2 x.y. Where that form cancels (near-equal rows) the distance is taken
 // directly, so equal rows are exactly 0 as the reference's radii assume (a repeated row has radius 0).
@@ -35,7 +48,7 @@ void distance_block(const Rows& a, const Eigen::VectorXd& a_sq, long begin, cons
     const double si = a_sq[begin + i];
     for (long j = 0; j < out.cols(); ++j) {
       double d2 = out(i, j) + si + b_sq[j];
-      if (d2 <= 1e-8 * (si + b_sq[j])) d2 = (a.row(begin + i) - b.row(j)).squaredNorm();
+      if (d2 <= 1e-8 * (si + b_sq[j])) d2 = exact_sq(a.row(begin + i).data(), b.row(j).data(), a.cols());
       out(i, j) = d2;
     }
   }
@@ -61,14 +74,27 @@ double kth_smallest(const double* v, long n, int k, std::vector<double>& scratch
   return scratch.back();
 }
 
-// Each row's squared distance to its k-th nearest other row: the (k+1)-th smallest, its own 0 included.
+// Each row's squared distance to its k-th nearest other row: the (k+1)-th smallest, its own 0
+// included, in exact distances: the rows whose Gram-form distance is within rounding of it are
+// measured again exactly and ranked among themselves (so that comparisons with it can be exact).
 Eigen::VectorXd knn_radii(const Rows& x, const Eigen::VectorXd& sq, int k) {
   Eigen::VectorXd radii(x.rows());
-  std::vector<double> scratch;
+  std::vector<double> scratch, band;
   for (long begin = 0; begin < x.rows(); begin += kBlock) {
     Rows d(std::min(kBlock, x.rows() - begin), x.rows());
     distance_block(x, sq, begin, x, sq, d);
-    for (long i = 0; i < d.rows(); ++i) radii[begin + i] = kth_smallest(d.row(i).data(), d.cols(), k, scratch);
+    for (long i = 0; i < d.rows(); ++i) {
+      const long row = begin + i;
+      const double r = kth_smallest(d.row(i).data(), d.cols(), k, scratch);
+      long below = 0;  // rows certainly nearer than r
+      band.clear();
+      for (long j = 0; j < d.cols(); ++j) {
+        if (near(d(i, j), r, sq[row] + sq[j])) band.push_back(exact_sq(x.row(row).data(), x.row(j).data(), x.cols()));
+        else if (d(i, j) < r) ++below;
+      }
+      std::sort(band.begin(), band.end());
+      radii[row] = band[static_cast<std::size_t>(k - below)];
+    }
   }
   return radii;
 }
@@ -99,7 +125,9 @@ PrdcRows prdc_rows(const embed::Matrix& golden, const embed::Matrix& synthetic, 
       const double r = g_radii[begin + i];
       bool in_synthetic_ball = false, has_synthetic_inside = false;
       for (long j = 0; j < d.cols(); ++j) {
-        const double dij = d(i, j);
+        double dij = d(i, j);
+        const double scale = g_sq[begin + i] + s_sq[j];
+        if (near(dij, r, scale) || near(dij, s_radii[j], scale)) dij = exact_sq(g.row(begin + i).data(), s.row(j).data(), g.cols());
         if (dij < r) ++rows.golden_balls_holding[static_cast<std::size_t>(j)], has_synthetic_inside = true;
         if (dij < s_radii[j]) in_synthetic_ball = true;
       }
