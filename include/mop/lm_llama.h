@@ -35,11 +35,13 @@ struct LlamaOptions {
   // reference CPU kernels, no weight repacking); false: ggml's fastest kernels, whose rounding
   // depends on the batch. docs/numerics.md.
   bool invariant_kernels = true;
-  // Generation's KV layout. true: a stream of its own for each sequence, so a token's cost depends
-  // on its own sequence only: a context of (sequences + 1) streams, each of the work's longest
-  // sequence, within n_ctx or the kv_memory limit, in place of the shared one while generating.
-  // false: one cache shared by all sequences in flight (every query passes every cell in flight).
-  // The text is the same. Scoring always shares one cache (prompts are shared by copying cells).
+  // The KV layout of generation and scoring. true: a stream of its own for each sequence, so a
+  // token's cost depends on its own sequence only: a context of (sequences + 1) streams (scoring:
+  // one more, for the shared prompt, copied stream to stream), each of the work's longest sequence,
+  // within n_ctx or the kv_memory limit, in place of the shared one; where that budget holds fewer
+  // sequences at once than the shared cache would, the shared cache runs. false: one cache shared
+  // by all sequences in flight (every query passes every cell in flight; prompts shared by copying
+  // cells). The texts and scores are the same.
   bool kv_streams = true;
   bool verbose = false;       // pass llama.cpp's own log through
 };

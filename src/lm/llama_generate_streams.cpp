@@ -8,12 +8,16 @@
 // a lone token or a lone output row there would take ggml's one-row kernels, which round
 // differently (docs/numerics.md). So the ids are kept in this shape:
 //   - the sequences that generate hold ids 0..g-1 and decode together, one token each;
-//   - one prompt at a time is fed, at id g, in calls of its own;
-//   - a finished sequence's place is taken by the one at g-1 (a whole-stream copy), and the prompt
-//     being fed moves down with it, so the ids stay consecutive;
+//   - waiting prompts are admitted as a group into the free streams (ids from g up, shortest
+//     first) and fed together, in calls of their own that are each one micro-batch: the same
+//     number of tokens from each of consecutive ids, as many as the shortest has left (or as the
+//     batch holds), so the prompts that end in a call are the group's first ones, and they join
+//     the generating sequences at id g without a copy when no place below the group is free;
+//   - a finished sequence's place is taken by the one at g-1 (a whole-stream copy); a free place
+//     left between the generating sequences and the group is filled by the next prompt to end;
 //   - a call of one token gets a companion token in the free stream after it (removed at once); a
 //     call with one output row marks a second row as output; the lone generating sequence takes
-//     one token of the prompt being fed at id 1 instead of a companion.
+//     one token of the group's first prompt when that is at id 1, instead of a companion.
 // Every stream holds one sequence from its cell 0 in position order, so the sequence's logits are
 // those of the shared-cache layout, and its text the same.
 #include <algorithm>
@@ -35,8 +39,15 @@ class LlamaModel::StreamGenerateJob {
  private:
   // One token for each generating sequence (and maybe one of the prompt at id 1), then sampling.
   void generate_step();
-  // Prompt tokens, up to one batch in all this step, admitting waiting requests as prompts finish.
+  // Prompt tokens, up to one batch in all this step, admitting waiting requests as a group when
+  // the last group has been fed.
   void feed_step();
+  // Takes waiting requests into the free streams, shortest prompt first; false if none came in.
+  bool admit();
+  // Appends the slot's next prompt token to the batch (an output row if it is the last).
+  void add_prompt_token(Slot& slot);
+  // Samples the first token of the group's prompts that have been fed, which join the generating.
+  void start_fed_prompts();
   // Decodes `batch_`: a companion when it holds one token, a second output row when it has one.
   void decode(llama_seq_id companion_seq);
   // Hands finished sequences' results over and closes their places up.
@@ -56,7 +67,8 @@ class LlamaModel::StreamGenerateJob {
   int streams_;  // sequences at once (the context has one stream more, for companions)
   std::deque<size_t> waiting_;
   std::vector<std::unique_ptr<Slot>> gen_;  // [id]: the sequences that generate
-  std::unique_ptr<Slot> feed_;              // the prompt being fed, at id g()
+  std::vector<std::unique_ptr<Slot>> group_;  // prompts being fed, at ids base_.., fewest tokens left first
+  llama_seq_id base_ = 0;
   size_t done_ = 0;
   Batch batch_;
   std::vector<llama_logit_bias> eog_ban_;
@@ -73,7 +85,7 @@ LlamaModel::StreamGenerateJob::StreamGenerateJob(LlamaModel& model, const std::v
 
 std::vector<Generation> LlamaModel::StreamGenerateJob::run() {
   llama_memory_clear(mem_, false);
-  while (!waiting_.empty() || feed_ || !gen_.empty()) {
+  while (!waiting_.empty() || !group_.empty() || !gen_.empty()) {
     generate_step();
     retire();
     feed_step();
@@ -83,9 +95,11 @@ std::vector<Generation> LlamaModel::StreamGenerateJob::run() {
 }
 
 void LlamaModel::StreamGenerateJob::decode(llama_seq_id companion_seq) {
+  // Both only for the invariant kernels: --kernels fast promises nothing of the batch.
+  const bool invariant = m_.options_.invariant_kernels;
   // A second output row: the last one before the lone output (its logits are not read).
-  if (batch_.size() > 1 && batch_.outputs() == 1) batch_.mark_output_beside_the_only_one();
-  const bool companion = batch_.size() == 1;
+  if (invariant && batch_.size() > 1 && batch_.outputs() == 1) batch_.mark_output_beside_the_only_one();
+  const bool companion = invariant && batch_.size() == 1;
   if (companion) batch_.add(m_.companion_token_, 0, companion_seq, batch_.outputs() == 1);
   m_.decoded_tokens_ += static_cast<uint64_t>(batch_.size() - (companion ? 1 : 0));
   const int rc = llama_decode(ctx_, batch_.get());
@@ -96,62 +110,81 @@ void LlamaModel::StreamGenerateJob::decode(llama_seq_id companion_seq) {
   if (rc != 0) throw std::runtime_error("llama_decode failed with status " + std::to_string(rc));
 }
 
+void LlamaModel::StreamGenerateJob::add_prompt_token(Slot& slot) {
+  const bool last = slot.fed + 1 == slot.prompt.size();
+  const int k = batch_.add(slot.prompt[slot.fed++], slot.n_past++, slot.seq, last);
+  if (last) slot.batch_index = k;
+}
+
 void LlamaModel::StreamGenerateJob::generate_step() {
   if (gen_.empty()) return;
   batch_.clear();
   for (auto& slot : gen_) slot->batch_index = batch_.add(slot->last, slot->n_past++, slot->seq, true);
-  if (gen_.size() == 1 && feed_) {  // the prompt at id 1 keeps the lone token company
-    const bool last = feed_->fed + 1 == feed_->prompt.size();
-    const int k = batch_.add(feed_->prompt[feed_->fed++], feed_->n_past++, feed_->seq, true);
-    if (last) feed_->batch_index = k;
-  }
-  decode(g());  // a companion only for a lone token, and then no prompt is fed: id g() is free
+  const bool lead = gen_.size() == 1 && !group_.empty() && base_ == 1;
+  if (lead) add_prompt_token(*group_.front());  // the prompt at id 1 keeps the lone token company
+  decode(g());  // a companion only for a lone token, and then id g() is free
   for (auto& slot : gen_) sample_next(*slot, m_, ctx_, m_.vocab_, requests_[slot->request].sampling);
-  if (feed_ && feed_->fed == feed_->prompt.size()) {
-    sample_next(*feed_, m_, ctx_, m_.vocab_, requests_[feed_->request].sampling);
-    gen_.push_back(std::move(feed_));
+  if (lead) start_fed_prompts();
+}
+
+bool LlamaModel::StreamGenerateJob::admit() {
+  base_ = g();
+  while (!waiting_.empty() && g() + static_cast<int>(group_.size()) < streams_) {
+    const size_t r = waiting_.front();
+    waiting_.pop_front();
+    auto slot = std::make_unique<Slot>();
+    slot->request = r;
+    slot->prompt = std::move(prompts_[r]);
+    slot->limit = limits_[r];
+    slot->sampler = make_sampler(requests_[r].sampling, eog_ban_, m_.n_vocab_);
+    m_.warn_if_beyond_training(static_cast<size_t>(slot->limit));
+    if (requests_[r].sampling.max_tokens == 0) {
+      finish(*slot, "length");
+      hand_over(*slot);
+      continue;
+    }
+    group_.push_back(std::move(slot));
   }
+  std::stable_sort(group_.begin(), group_.end(), [](const auto& a, const auto& b) { return a->prompt.size() < b->prompt.size(); });
+  for (size_t i = 0; i < group_.size(); ++i) group_[i]->seq = base_ + static_cast<llama_seq_id>(i);
+  return !group_.empty();
 }
 
 void LlamaModel::StreamGenerateJob::feed_step() {
-  int budget = m_.options_.n_batch;
+  const int n_batch = m_.options_.n_batch;
+  int budget = n_batch;
   while (budget > 0) {
-    if (!feed_) {
-      if (waiting_.empty() || g() >= streams_) return;
-      const size_t r = waiting_.front();
-      waiting_.pop_front();
-      feed_ = std::make_unique<Slot>();
-      feed_->request = r;
-      feed_->seq = g();
-      feed_->prompt = std::move(prompts_[r]);
-      feed_->limit = limits_[r];
-      feed_->sampler = make_sampler(requests_[r].sampling, eog_ban_, m_.n_vocab_);
-      m_.warn_if_beyond_training(static_cast<size_t>(feed_->limit));
-      if (requests_[r].sampling.max_tokens == 0) {
-        finish(*feed_, "length");
-        hand_over(*feed_);
-        feed_.reset();
-        continue;
-      }
-    }
+    if (group_.empty() && !admit()) return;
+    // One micro-batch: t tokens from each of the group's first k prompts (consecutive ids).
+    const int k = std::min(static_cast<int>(group_.size()), budget);
+    if (k < static_cast<int>(group_.size()) && budget < n_batch) return;  // the whole group next step
+    const size_t left = group_.front()->prompt.size() - group_.front()->fed;  // the fewest of the group
+    const size_t t = std::min(left, static_cast<size_t>(budget / k));
     batch_.clear();
-    while (feed_->fed < feed_->prompt.size() && budget > 0) {
-      const bool last = feed_->fed + 1 == feed_->prompt.size();
-      const int k = batch_.add(feed_->prompt[feed_->fed++], feed_->n_past++, feed_->seq, last);
-      if (last) feed_->batch_index = k;
-      --budget;
-    }
-    decode(feed_->seq + 1);  // the stream after the prompt's is free (at most streams_ - 1 generate)
-    if (feed_->fed < feed_->prompt.size()) return;
-    sample_next(*feed_, m_, ctx_, m_.vocab_, requests_[feed_->request].sampling);
-    if (feed_->finished) {
-      llama_memory_seq_rm(mem_, feed_->seq, -1, -1);
-      hand_over(*feed_);
-    } else {
-      gen_.push_back(std::move(feed_));
-    }
-    feed_.reset();
+    for (int i = 0; i < k; ++i)
+      for (size_t j = 0; j < t; ++j) add_prompt_token(*group_[i]);
+    budget -= static_cast<int>(t) * k;
+    decode(base_ + static_cast<llama_seq_id>(group_.size()));  // the stream after the group's is free
+    start_fed_prompts();
   }
+}
+
+void LlamaModel::StreamGenerateJob::start_fed_prompts() {
+  size_t n = 0;
+  while (n < group_.size() && group_[n]->fed == group_[n]->prompt.size()) ++n;
+  for (size_t i = 0; i < n; ++i) {
+    auto& slot = group_[i];
+    sample_next(*slot, m_, ctx_, m_.vocab_, requests_[slot->request].sampling);
+    if (slot->finished) {
+      llama_memory_seq_rm(mem_, slot->seq, -1, -1);
+      hand_over(*slot);
+      continue;
+    }
+    if (slot->seq != g()) move(*slot, g());  // into the free place below the group
+    gen_.push_back(std::move(slot));
+  }
+  group_.erase(group_.begin(), group_.begin() + static_cast<std::ptrdiff_t>(n));
+  base_ += static_cast<llama_seq_id>(n);
 }
 
 void LlamaModel::StreamGenerateJob::move(Slot& slot, llama_seq_id to) {
@@ -169,7 +202,6 @@ void LlamaModel::StreamGenerateJob::hand_over(Slot& slot) {
 }
 
 void LlamaModel::StreamGenerateJob::retire() {
-  bool moved = false;
   for (size_t i = gen_.size(); i-- > 0;) {
     if (!gen_[i]->finished) continue;
     llama_memory_seq_rm(mem_, gen_[i]->seq, -1, -1);
@@ -179,21 +211,21 @@ void LlamaModel::StreamGenerateJob::retire() {
       gen_[i] = std::move(gen_.back());
     }
     gen_.pop_back();
-    moved = true;
   }
-  if (moved && feed_ && feed_->seq != g()) move(*feed_, g());
 }
 
 bool LlamaModel::generate_in_streams(const std::vector<GenerateRequest>& requests, std::vector<Tokens>& prompts,
                                      const std::vector<int>& limits, const Progress& progress, std::vector<Generation>& out) {
   const int longest = *std::max_element(limits.begin(), limits.end());
   const int wanted = static_cast<int>(std::min(requests.size(), static_cast<size_t>(n_parallel_)));
+  // A generation call holds one token of each generating sequence: at most a batch of them.
+  const int per_call = std::min(wanted, options_.n_batch);
   // Streams are each as long as the longest sequence; where the budget then holds fewer sequences
   // at once than the shared cache would (packed at their own lengths), the shared cache runs.
   const int64_t packed = cells_of_longest(limits, static_cast<size_t>(wanted));
   const int64_t room = (auto_ctx_ ? limit_cells_ : n_ctx_) - 1;  // the shared cache keeps a cell for the companion
   const int shared_fit = static_cast<int>(std::min<int64_t>(wanted, std::max<int64_t>(1, room * wanted / packed)));
-  const int streams = stream_context(wanted, longest, shared_fit);
+  const int streams = stream_context(per_call, longest, shared_fit);
   if (streams < 1) return false;
   StreamGenerateJob job(*this, requests, std::move(prompts), limits, streams, progress);
   out = job.run();

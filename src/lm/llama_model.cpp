@@ -185,8 +185,7 @@ int LlamaModel::stream_context(int wanted, int longest, int at_least) {
   // llama.cpp pads a stream to 256 cells; one stream more than the sequences takes companions.
   const int cells = (longest + 255) / 256 * 256;
   const int budget = auto_ctx_ ? limit_cells_ : n_ctx_;
-  // A generation call holds one token of each generating sequence: at most a batch of them.
-  const int fit = std::min({wanted, budget / cells - 1, options_.n_batch});
+  const int fit = std::min(wanted, budget / cells - 1);
   if (fit < std::max(at_least, 1)) return 0;
   if (!stream_ctx_ || stream_cells_ < cells || n_streams_ - 1 < fit) {
     if (stream_ctx_) llama_free(stream_ctx_);
@@ -200,7 +199,7 @@ int LlamaModel::stream_context(int wanted, int longest, int at_least) {
     CpuKernelsScope kernels(options_.invariant_kernels ? CpuKernels::invariant : CpuKernels::fast);
     stream_ctx_ = llama_init_from_model(model_, cparams);
     if (!stream_ctx_) {
-      std::fprintf(stderr, "mop: warning: llama.cpp cannot allocate %d KV streams of %d cells; generating in the shared cache\n", fit + 1,
+      std::fprintf(stderr, "mop: warning: llama.cpp cannot allocate %d KV streams of %d cells; running in the shared cache\n", fit + 1,
                    cells);
       return 0;
     }

@@ -50,8 +50,8 @@ class LlamaModel final : public LanguageModel {
   // hold them, within the KV memory limit, and says so on stderr. With any context, says (once per
   // new low) when fewer can run together than --parallel allows, and what to change.
   void fit_context(size_t sequences, size_t cells, size_t longest);
-  // --kv-layout streams: the streams of generation's context (0 before one is made, or when the
-  // budget holds none and generation ran in the shared cache).
+  // --kv-layout streams: the streams of the stream context (0 before one is made, or when the
+  // budget holds too few and the last call ran in the shared cache).
   int kv_streams() const { return n_streams_; }
   const std::string& chat_format_kind() const { return format_->kind(); }
   // Tokens decoded since the model was opened, companions not counted (bench/lm_throughput sets
@@ -75,8 +75,8 @@ class LlamaModel final : public LanguageModel {
   int auto_sequence_limit() const;
   // Sets the figures that follow from the context's size (n_ctx_, capacity_, max_seq_tokens_).
   void adopt_context(llama_context* ctx);
-  // One KV cache at a time: frees generation's stream context and reopens the shared one (at its
-  // last size) if a stream context had taken its place.
+  // One KV cache at a time: frees the stream context and reopens the shared one (at its last
+  // size) if a stream context had taken its place.
   void use_shared_context();
 
   // A generation prompt, tokenized; throws RequestError for one that cannot run.
@@ -126,7 +126,8 @@ class LlamaModel final : public LanguageModel {
   llama_seq_id parked_seq_ = 0;
   llama_token companion_token_ = 0;
   uint64_t decoded_tokens_ = 0;
-  // --kv-layout streams: generation's own context, n_streams_ streams of stream_cells_ cells.
+  // --kv-layout streams: the context of generation and scoring in streams, n_streams_ streams of
+  // stream_cells_ cells.
   llama_context* stream_ctx_ = nullptr;
   int n_streams_ = 0;
   int stream_cells_ = 0;

@@ -15,87 +15,13 @@
 // fill out of order, so such a round ends with the cache cleared and sequence 0 decoded afresh.
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <unordered_map>
 
 #include "lm/batch.h"
-#include "lm/llama_model.h"
-#include "lm/tempered_logprob.h"
+#include "lm/score_job.h"
 #include "mop/error.h"
 
 namespace mop::lm {
-namespace {
-
-struct Pending {
-  size_t request;
-  llama_seq_id seq;
-  const Tokens* prompt;
-  const Tokens* continuation;
-  double tau;
-};
-
-// Batch slot k predicts token t of the continuation of round[pending].
-struct ScoredSlot {
-  size_t pending;
-  size_t t;
-};
-
-size_t common_prefix(const Tokens& a, const Tokens& b, size_t limit) {
-  size_t n = 0;
-  while (n < limit && n < a.size() && n < b.size() && a[n] == b[n]) ++n;
-  return n;
-}
-
-// Prompt indices in lexicographic token order: neighbours share their longest common prefix.
-std::vector<size_t> lexicographic_order(const std::vector<Tokens>& prompts) {
-  std::vector<size_t> order(prompts.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prompts[a] < prompts[b]; });
-  return order;
-}
-
-}  // namespace
-
-// One score() call: its requests tokenized, and the rounds of continuations decoded together.
-class LlamaModel::ScoreJob {
- public:
-  // Tokenizes and checks every request before the KV cache is touched.
-  ScoreJob(LlamaModel& model, const std::vector<ScoreRequest>& requests, const Progress& progress);
-  std::vector<Score> run();
-
- private:
-  void tokenize_requests();
-  // Sizes the context for the rounds this job makes when no round ends for lack of room: in the
-  // job's own order, up to --parallel continuations a round (LlamaModel::fit_context).
-  void fit_context() const;
-  // Places prompt u's continuations into rounds, moving sequence 0 to the prompt first.
-  void add_prompt(size_t u);
-  // True when the round has no free sequence or no room for `cells` more cells.
-  bool round_full(size_t cells) const;
-  // Moves sequence 0 to `prompt` minus its last token: keeps the common prefix, decodes the rest.
-  // Flushes the round first when it has no room for that and `need` more cells.
-  void move_base(const Tokens& prompt, size_t shared_len, size_t need);
-  // Decodes every pending continuation, adds up its token scores, frees its sequence.
-  void flush();
-  void decode_round();
-  // Decodes `batch` and adds each slot's tempered log-probability (and d/dtau) to its request's
-  // score; empties batch and slots.
-  void score_batch(Batch& batch, std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored);
-
-  LlamaModel& m_;
-  const std::vector<ScoreRequest>& requests_;
-  const Progress& progress_;
-  std::vector<Score> out_;
-  std::vector<Tokens> prompts_;  // one per distinct prompt text
-  std::vector<Tokens> continuations_;
-  std::vector<std::vector<size_t>> requests_of_;  // [prompt]: its requests, in request order
-  llama_memory_t mem_ = nullptr;
-  Tokens base_;             // tokens held by sequence 0
-  size_t retained_ = 0;     // cells dropped from sequence 0 but still held by this round's copies
-  size_t round_cells_ = 0;  // cells the pending continuations will take
-  std::vector<Pending> round_;
-  size_t done_ = 0;
-};
 
 LlamaModel::ScoreJob::ScoreJob(LlamaModel& model, const std::vector<ScoreRequest>& requests, const Progress& progress)
     : m_(model), requests_(requests), progress_(progress), out_(requests.size()), continuations_(requests.size()) {
@@ -129,7 +55,7 @@ void LlamaModel::ScoreJob::tokenize_requests() {
   for (size_t r = 0; r < requests_.size(); ++r) requests_of_[prompt_of[r]].push_back(r);
 }
 
-void LlamaModel::ScoreJob::fit_context() const {
+LlamaModel::ScoreJob::SharedPlan LlamaModel::ScoreJob::plan_shared() const {
   const size_t per_round = static_cast<size_t>(m_.n_parallel_);
   size_t most_cells = 0, cells = 0, count = 0, most_count = 0, longest = 0, base_len = 0;
   const Tokens* base = nullptr;
@@ -157,18 +83,23 @@ void LlamaModel::ScoreJob::fit_context() const {
       most_count = std::max(most_count, ++count);
     }
   }
-  m_.fit_context(most_count, most_cells, longest);
+  return {most_count, most_cells, longest};
 }
 
 std::vector<Score> LlamaModel::ScoreJob::run() {
+  if (!m_.options_.kv_streams || !run_in_streams()) run_shared();
+  return std::move(out_);
+}
+
+void LlamaModel::ScoreJob::run_shared() {
   m_.use_shared_context();
-  fit_context();
+  const SharedPlan plan = plan_shared();
+  m_.fit_context(plan.sequences, plan.cells, plan.longest);
   mem_ = llama_get_memory(m_.ctx_);
   llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache
   for (size_t u : lexicographic_order(prompts_)) add_prompt(u);
   flush();
   llama_memory_clear(mem_, false);  // metadata only: wiping the buffers costs a memset of the whole cache
-  return std::move(out_);
 }
 
 void LlamaModel::ScoreJob::add_prompt(size_t u) {
@@ -191,7 +122,7 @@ void LlamaModel::ScoreJob::add_prompt(size_t u) {
     }
     const auto seq = static_cast<llama_seq_id>(round_.size() + 1);
     llama_memory_seq_cp(mem_, 0, seq, -1, -1);
-    round_.push_back({r, seq, &prompt, &continuations_[r], requests_[r].tau});
+    round_.push_back(PendingScore{r, seq, &prompt, &continuations_[r], requests_[r].tau});
     round_cells_ += need;
   }
 }
@@ -250,20 +181,25 @@ void LlamaModel::ScoreJob::decode_round() {
 
 void LlamaModel::ScoreJob::score_batch(Batch& batch, std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored) {
   m_.decode_or_throw(batch);
-  const int n = batch.size();
+  add_scores(m_.ctx_, slots, scored);
+  batch.clear();
+  slots.clear();
+}
+
+void LlamaModel::ScoreJob::add_scores(llama_context* ctx, const std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored,
+                                      int offset) {
+  const int n = static_cast<int>(slots.size());
   const int n_vocab = m_.n_vocab_;
 #pragma omp parallel for schedule(static) if (static_cast<long>(n) * n_vocab > (1L << 20))
   for (int k = 0; k < n; ++k) {
     const auto& p = round_[slots[k].pending];
-    scored[k] = tempered_logprob(llama_get_logits_ith(m_.ctx_, k), n_vocab, (*p.continuation)[slots[k].t], p.tau);
+    scored[k] = tempered_logprob(llama_get_logits_ith(ctx, k + offset), n_vocab, (*p.continuation)[slots[k].t], p.tau);
   }
   for (int k = 0; k < n; ++k) {
     auto& s = out_[round_[slots[k].pending].request];
     s.logprob += scored[k].logprob;
     s.dlogprob_dtau += scored[k].dlogprob_dtau;
   }
-  batch.clear();
-  slots.clear();
 }
 
 std::vector<Score> LlamaModel::score(const std::vector<ScoreRequest>& requests, const Progress& progress) {

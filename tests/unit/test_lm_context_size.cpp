@@ -133,11 +133,13 @@ TEST(LmContextSize, StreamsAreSizedToTheWorkAndChangeNoText) {
   EXPECT_EQ(err.find("mop: note:"), std::string::npos) << err;
   const auto b = LlamaModel(story_options(16384)).generate(reqs, {});
   for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].text, b[i].text) << i;
-  // Scoring reopens the shared cache (the streams are freed), and generation takes streams again.
-  EXPECT_EQ(streams.score({{"Once upon a time", words(20), 1.0}}, {}).size(), 1u);
-  EXPECT_EQ(streams.kv_streams(), 0);
+  // Scoring runs in the same streams (large enough: no new context), with the shared cache's
+  // score, and so does the next generation.
+  const std::vector<ScoreRequest> pair = {{"Once upon a time", words(20), 1.0}};
+  EXPECT_EQ(streams.score(pair, {})[0].logprob, LlamaModel(story_options(16384)).score(pair, {})[0].logprob);
+  EXPECT_EQ(streams.kv_streams(), 9);
   EXPECT_EQ(streams.generate({reqs[3]}, {})[0].text, b[3].text);
-  EXPECT_EQ(streams.kv_streams(), 2);
+  EXPECT_EQ(streams.kv_streams(), 9);
 }
 
 // Where streams of the longest sequence's length would run fewer sequences at once than the
@@ -155,6 +157,12 @@ TEST(LmContextSize, AnExplicitCtxTooSmallForStreamsGeneratesInTheSharedCache) {
   const auto two = model.generate(long_generations(2, 200), {});
   EXPECT_EQ(model.kv_streams(), 3);
   EXPECT_EQ(two[1].text, LlamaModel(story_options(1024)).generate(long_generations(2, 200), {})[1].text);
+  // Too long for streams again: the shared cache is reopened (the streams freed), same text.
+  testing::internal::CaptureStderr();
+  const auto again = model.generate(long_generations(8, 300), {});
+  testing::internal::GetCapturedStderr();
+  EXPECT_EQ(model.kv_streams(), 0);
+  for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(again[i].text, same[i].text) << i;
 }
 
 TEST(LmContextSize, SmallWorkKeepsTheStartingCache) {

@@ -177,7 +177,7 @@ TEST_P(LmInvariance, SampledTextDoesNotDependOnTheBatch) {
 }
 
 // --kv-layout streams: one KV stream per sequence gives each request the text the shared cache
-// gives it, in any batch shape: one prompt fed at a time in calls of its own, finished sequences'
+// gives it, in any batch shape: prompts fed as a group in calls of their own, finished sequences'
 // places taken by whole-stream copies, companions in the free stream after a lone token.
 TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesText) {
   auto requests = generate_batch();
@@ -191,6 +191,17 @@ TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesText) {
     if (i == 3) r.prompt = "Once upon a time, there was a little girl named Lily who loved to play outside in the big green park";
     requests.push_back(r);
   }
+  // Prompts fed as a group: two of the same length (they end in the same call) and two of more
+  // than 64 tokens (a call of several streams with many tokens each).
+  std::string longer;
+  for (int k = 0; k < 6; ++k) longer += "The dog ran to the park and saw a big tree with a bird in it. ";
+  for (const std::string& prompt : {std::string("Lily and Tom"), std::string("Lily and Sam"), longer, longer + "Then"}) {
+    GenerateRequest r = requests[0];
+    r.prompt = prompt;
+    r.sampling.max_tokens = 20;
+    r.sampling.seed = 500 + requests.size();
+    requests.push_back(r);
+  }
   LlamaOptions shared_options = options(GetParam());
   shared_options.kv_streams = false;
   const auto shared = LlamaModel(shared_options).generate(requests, {});
@@ -198,10 +209,10 @@ TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesText) {
     int parallel, batch, threads, ctx;
     int streams;  // the context's streams: the sequences at once and a spare one; 0: the shared cache ran
   };
-  // Many streams (as many as the 10 requests); 3 with prompts cut into 5-token calls (lone tokens
+  // Many streams (as many as the 14 requests); 3 with prompts cut into 5-token calls (lone tokens
   // and lone outputs); 1 with 1-token calls (every call a companion's); 1 in a 512-cell budget; a
   // budget too small for streams (the shared cache).
-  for (const Shape& sh : {Shape{16, 512, 1, 4096, 11}, Shape{3, 5, 2, 1024, 4}, Shape{1, 1, 1, 1024, 2}, Shape{2, 2, 1, 1024, 3}, Shape{1, 7, 1, 512, 2},
+  for (const Shape& sh : {Shape{16, 512, 1, 4096, 15}, Shape{3, 5, 2, 1024, 4}, Shape{1, 1, 1, 1024, 2}, Shape{2, 2, 1, 1024, 3}, Shape{1, 7, 1, 512, 2},
                           Shape{4, 64, 1, 256, 0}}) {
     LlamaOptions o = options(GetParam());
     o.kv_streams = true;
@@ -219,6 +230,49 @@ TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesText) {
       EXPECT_EQ(streams[i].text, shared[i].text) << "request " << i << ", parallel " << sh.parallel << ", batch " << sh.batch;
       EXPECT_EQ(streams[i].n_tokens, shared[i].n_tokens) << i;
       EXPECT_EQ(streams[i].finish_reason, shared[i].finish_reason) << i;
+    }
+  }
+}
+
+// --kv-layout streams for scoring: one stream per continuation, each a whole-stream copy of the
+// prompt's, gives every request the shared cache's score bit for bit, in any batch shape: rounds
+// spanning prompts, continuations cut into calls of equal tokens per stream, lone tokens (in the
+// prompt's stream and in a continuation's) with a companion in the empty stream beside them.
+TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesScores) {
+  auto batch = score_batch();
+  // A prompt one token longer than another: moving the prompt's stream decodes a lone token.
+  batch.push_back({"Lily went to the park with her mom. Then", " They played on the swings.", 0.8});
+  batch.push_back({"Lily went to the park with her mom. Then", "", 0.8});  // nothing to score
+  LlamaOptions shared_options = options(GetParam());
+  shared_options.kv_streams = false;
+  LlamaModel shared_model(shared_options);
+  const auto shared = shared_model.score(batch, {});
+  EXPECT_EQ(shared_model.kv_streams(), 0);
+  struct Shape {
+    int parallel, batch, threads, ctx;
+    int streams;  // the context's streams: prompt, continuations at once and a spare one; 0: the shared cache ran
+  };
+  // Every continuation at once; rounds of 3 in 7-token calls (lone tokens); rounds of 1 in
+  // 1-token calls (every call a companion's); 2 a round in 5-token calls; a budget too small for
+  // streams (the shared cache).
+  for (const Shape& sh : {Shape{24, 512, 1, 8192, 19}, Shape{3, 7, 2, 4096, 5}, Shape{1, 1, 1, 1024, 3}, Shape{2, 5, 1, 1024, 4},
+                          Shape{4, 64, 1, 256, 0}}) {
+    LlamaOptions o = options(GetParam());
+    o.kv_streams = true;
+    o.n_parallel = sh.parallel;
+    o.n_batch = sh.batch;
+    o.n_threads = sh.threads;
+    o.n_ctx = sh.ctx;
+    LlamaModel model(o);
+    testing::internal::CaptureStderr();
+    const auto streams = model.score(batch, {});
+    testing::internal::GetCapturedStderr();
+    EXPECT_EQ(model.kv_streams(), sh.streams) << sh.parallel;
+    ASSERT_EQ(streams.size(), shared.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      EXPECT_EQ(streams[i].logprob, shared[i].logprob) << "request " << i << ", parallel " << sh.parallel << ", batch " << sh.batch;
+      EXPECT_EQ(streams[i].dlogprob_dtau, shared[i].dlogprob_dtau) << i;
+      EXPECT_EQ(streams[i].n_tokens, shared[i].n_tokens) << i;
     }
   }
 }

@@ -12,7 +12,7 @@ void add_model_options(CLI::App* cmd, lm::ModelOptions& m) {
   cmd->add_option("--cache-dir", o.cache_dir, "where downloaded models are kept (default $MOP_CACHE_DIR/models or ~/.cache/mop/models)");
   cmd->add_option_function<std::string>(
          "--ctx", [&o](const std::string& v) { o.n_ctx = lm::parse_ctx(v); },
-         "KV cache cells for all sequences in flight (generation's streams share the same budget): auto (sized to each step's longest prompts and --parallel, "
+         "KV cache cells for all sequences in flight (the streams of --kv-layout streams share the same budget): auto (sized to each step's longest prompts and --parallel, "
          "within --kv-memory; printed when it grows), 0 (the model's training length) or a number")
       ->default_str("auto");
   cmd->add_option_function<std::string>(
@@ -30,8 +30,8 @@ void add_model_options(CLI::App* cmd, lm::ModelOptions& m) {
       ->default_str("invariant");
   cmd->add_option_function<std::string>(
          "--kv-layout", [&o](const std::string& k) { o.kv_streams = k == "streams"; },
-         "generation's KV cache: streams (one per sequence, within --ctx or --kv-memory: a token's cost depends on its own "
-         "sequence only) or shared (one cache for all sequences in flight); the same text (docs/benchmarks.md)")
+         "the KV cache of generation and scoring: streams (one per sequence, within --ctx or --kv-memory: a token's cost depends "
+         "on its own sequence only) or shared (one cache for all sequences in flight); the same text and scores (docs/benchmarks.md)")
       ->check(CLI::IsMember({"shared", "streams"}))
       ->default_str("streams");
   cmd->add_flag("--verbose", o.verbose, "show llama.cpp's own log");
