@@ -1,8 +1,10 @@
 // bench/lm_throughput: the LM layer's speed on the work MoP gives it.
 //   1. Scoring a MoP-shaped batch (64 targets sharing 4 persona+exemplar prompts), with prefix
 //      sharing (one call) and without (each pair scored on its own): scored tokens/s and ratio.
-//   2. Generation at 1, 8 and 32 parallel sequences: generated tokens/s, beside llama.cpp's own
-//      llama-batched-bench on the same model, same threads, in the same run, as a ratio (S_TG);
+//   2. Generation at 1, 8 and 32 parallel sequences, beside llama.cpp's own llama-batched-bench on
+//      the same model, same threads, in the same run, as ratios: the whole call's prompt and
+//      generated tokens/s against its S, and the decode steps' generated tokens/s (the call's time
+//      less the same call at one token, so prompt processing cancels) against its S_TG;
 //      scoring's decoded tokens/s beside its S_PP at the prompts' length.
 //   3. Long texts (issue 17): scoring continuations of LONG_C tokens under prompts of LONG_P tokens
 //      (8 continuations a prompt), and generating LONG_C tokens after distinct LONG_P-token prompts,
@@ -26,6 +28,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lm/llama_model.h"
@@ -142,14 +145,23 @@ std::string anchor_cells(const BatchedBenchRow* r, double BatchedBenchRow::*fiel
   return buf;
 }
 
+// Generation at one count of sequences: over the whole call, and over its decode steps alone.
+struct GenFigures {
+  double whole_tps = 0;  // (prompt + generated tokens) / the call's time, as batched-bench's S counts
+  double step_tps = 0;   // generated tokens / the decode steps' time, as batched-bench's S_TG counts
+};
+
 struct ModeFigures {
   double shared_tps = 0, unshared_tps = 0, max_diff = 0;
   double shared_decoded_tps = 0;  // every token decoded (prompts and continuations) per second
   int prompt_tokens = 0;          // tokens of one scoring prompt
-  std::vector<double> gen_tps;   // at 1, 8, 32 sequences
-  bool same_text = true;         // each sequence's text at 32 in flight equals its text alone
-  std::vector<double> streams_tps;  // --kv-layout streams, at 1, 8, 32 sequences
+  int gen_prompt_tokens = 0;      // tokens of one generation prompt
+  std::vector<GenFigures> gen;    // the shared cache, at 1, 8, 32 sequences
+  bool same_text = true;          // each sequence's text at 32 in flight equals its text alone
+  std::vector<GenFigures> streams;  // --kv-layout streams, at 1, 8, 32 sequences
   bool streams_same_text = true;    // every text as in the shared cache
+  double streams_score_tps = 0, streams_decoded_tps = 0;  // scoring in streams: targets/s, decoded tokens/s
+  bool streams_same_scores = true;                         // every score as in the shared cache
 };
 
 std::vector<GenerateRequest> story_requests(int n, int ntg) {
@@ -165,15 +177,38 @@ std::vector<GenerateRequest> story_requests(int n, int ntg) {
   return reqs;
 }
 
-// Generated tokens/s of one call (after a warm-up call of one request); `out` gets the texts.
-double generation_tps(LlamaModel& model, const std::vector<GenerateRequest>& reqs, std::vector<Generation>* out) {
-  model.generate({reqs[0]}, {});  // warm-up
+double median_of_3(double a, double b, double c) { return std::max(std::min(a, b), std::min(std::max(a, b), c)); }
+
+// Seconds of one generate() call; `out` gets its results.
+double time_generate(LlamaModel& model, const std::vector<GenerateRequest>& reqs, std::vector<Generation>* out) {
   const auto t0 = Clock::now();
   *out = model.generate(reqs, {});
-  const double t = seconds_since(t0);
-  size_t tokens = 0;
-  for (const auto& x : *out) tokens += x.n_tokens;
-  return tokens / t;
+  return seconds_since(t0);
+}
+
+// Generation figures of `reqs` (after a warm-up call of one request), each time the median of 3
+// calls. The decode steps' time is the call's less the same call at max_tokens 1 (prompts fed,
+// the first token drawn from their logits), so prompt processing cancels, as S_TG leaves it out:
+// ntg - 1 steps for ntg - 1 tokens a sequence. `out` gets the texts of the full call.
+GenFigures generation_figures(LlamaModel& model, const std::vector<GenerateRequest>& reqs, std::vector<Generation>* out) {
+  model.generate({reqs[0]}, {});  // warm-up
+  auto first = reqs;
+  for (auto& r : first) r.sampling.max_tokens = 1;
+  std::vector<Generation> g1;
+  double full[3], one[3];
+  for (int i = 0; i < 3; ++i) {
+    full[i] = time_generate(model, reqs, out);
+    one[i] = time_generate(model, first, &g1);
+  }
+  const double t_full = median_of_3(full[0], full[1], full[2]);
+  const double t_one = median_of_3(one[0], one[1], one[2]);
+  size_t prompt_tokens = 0, generated = 0;
+  for (const auto& r : reqs) prompt_tokens += model.tokenize_prompt(r.prompt).size();
+  for (const auto& x : *out) generated += static_cast<size_t>(x.n_tokens);
+  GenFigures f;
+  f.whole_tps = static_cast<double>(prompt_tokens + generated) / t_full;
+  f.step_tps = static_cast<double>(generated - reqs.size()) / std::max(t_full - t_one, 1e-9);
+  return f;
 }
 
 ModeFigures run_mode(const std::string& path, int threads, int ntg, bool invariant) {
@@ -209,19 +244,30 @@ ModeFigures run_mode(const std::string& path, int threads, int ntg, bool invaria
 
   // Generation, in the shared cache and (invariant kernels) one stream per sequence.
   std::unique_ptr<LlamaModel> streams;
-  if (invariant) {
+  {
     o.kv_streams = true;
-    o.n_ctx = 33 * ((8 + ntg + 255) / 256 * 256);  // 32 streams of the sequences' length and the spare one
+    // Generation: 32 streams of the sequences' length and the spare one; scoring: the prompt's,
+    // one per target (64) and the spare one, each of 256 cells (a prompt and its target).
+    o.n_ctx = std::max(33 * ((8 + ntg + 255) / 256 * 256), 66 * ((f.prompt_tokens + 64 + 255) / 256 * 256));
     streams = std::make_unique<LlamaModel>(o);
+    streams->score({batch[0]}, {});  // warm-up
+    const uint64_t before = streams->decoded_tokens();
+    t0 = Clock::now();
+    const auto in_streams = streams->score(batch, {});
+    const double s = seconds_since(t0);
+    f.streams_score_tps = target_tokens / s;
+    f.streams_decoded_tps = static_cast<double>(streams->decoded_tokens() - before) / s;
+    for (size_t i = 0; i < batch.size(); ++i) f.streams_same_scores = f.streams_same_scores && in_streams[i].logprob == shared[i].logprob;
   }
+  f.gen_prompt_tokens = static_cast<int>(model.tokenize_prompt(story_requests(1, ntg)[0].prompt).size());
   for (int n : {1, 8, 32}) {
     const auto reqs = story_requests(n, ntg);
     std::vector<Generation> g, gs;
-    f.gen_tps.push_back(generation_tps(model, reqs, &g));
+    f.gen.push_back(generation_figures(model, reqs, &g));
     if (n == 32)
       for (int i = 0; i < 4; ++i) f.same_text = f.same_text && model.generate({reqs[i]}, {})[0].text == g[i].text;
     if (!streams) continue;
-    f.streams_tps.push_back(generation_tps(*streams, reqs, &gs));
+    f.streams.push_back(generation_figures(*streams, reqs, &gs));
     for (size_t i = 0; i < g.size(); ++i) f.streams_same_text = f.streams_same_text && gs[i].text == g[i].text;
   }
   return f;
@@ -248,6 +294,8 @@ struct LongFigures {
   double score_tps, gen_tps;  // decoded tokens/s; prompt and generated tokens/s
   double streams_gen_tps;     // the same generation with --kv-layout streams
   bool streams_same_text;
+  double streams_score_tps;   // the same scoring with --kv-layout streams
+  bool streams_same_scores;
 };
 
 // The long-text case at `in_flight` sequences, invariant kernels.
@@ -260,7 +308,7 @@ LongFigures run_long(const std::string& path, int threads, int in_flight, int lo
   o.n_parallel = in_flight;
   o.kv_streams = false;  // the shared cache first; the streams (the default) for generation below
   LlamaModel model(o);
-  LongFigures f{in_flight, 0, 0, 0, true};
+  LongFigures f{in_flight, 0, 0, 0, true, 0, true};
 
   // Scoring: 8 continuations under each prompt, so that `in_flight` are decoded together.
   std::vector<ScoreRequest> batch;
@@ -269,7 +317,7 @@ LongFigures run_long(const std::string& path, int threads, int in_flight, int lo
   model.score({{"Once", " upon a time", 1.0}}, {});  // warm-up
   uint64_t before = model.decoded_tokens();
   auto t0 = Clock::now();
-  model.score(batch, {});
+  const auto scores = model.score(batch, {});
   f.score_tps = static_cast<double>(model.decoded_tokens() - before) / seconds_since(t0);
 
   // Generation: distinct prompts, LONG_C tokens each, end-of-text banned.
@@ -291,8 +339,15 @@ LongFigures run_long(const std::string& path, int threads, int in_flight, int lo
   f.gen_tps = static_cast<double>(tokens) / t;
 
   o.kv_streams = true;
-  o.n_ctx = (in_flight + 1) * ((long_p + long_c + 255) / 256 * 256);
+  // Scoring's streams: the prompt's, one per continuation and the spare one (generation: one fewer).
+  o.n_ctx = (in_flight + 2) * ((long_p + long_c + 255) / 256 * 256);
   LlamaModel streams(o);
+  streams.score({{"Once", " upon a time", 1.0}}, {});  // warm-up
+  before = streams.decoded_tokens();
+  t0 = Clock::now();
+  const auto streams_scores = streams.score(batch, {});
+  f.streams_score_tps = static_cast<double>(streams.decoded_tokens() - before) / seconds_since(t0);
+  for (size_t i = 0; i < scores.size(); ++i) f.streams_same_scores = f.streams_same_scores && streams_scores[i].logprob == scores[i].logprob;
   streams.generate({reqs[0]}, {});  // warm-up (and the streams' context)
   t0 = Clock::now();
   const auto gs = streams.generate(reqs, {});
@@ -315,7 +370,11 @@ void bench_long(const std::string& path, int threads, int long_p, int long_c, co
   std::printf("| work | in flight | mop t/s | llama-batched-bench t/s | mop / anchor | batched-bench, one unified cache (-kvu) t/s "
               "| mop / unified anchor |\n|---|---|---|---|---|---|---|\n");
   for (const auto& f : figures) {
-    std::printf("| scoring, decoded tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.score_tps,
+    std::printf("| scoring, streams (the default; same scores: %s), decoded tokens | %d | %.0f | %s | %s |\n",
+                f.streams_same_scores ? "yes" : "NO", f.in_flight, f.streams_score_tps,
+                anchor_cells(row_for(ref_score, f.in_flight), &BatchedBenchRow::s_pp, f.streams_score_tps).c_str(),
+                anchor_cells(row_for(ref_score_u, f.in_flight), &BatchedBenchRow::s_pp, f.streams_score_tps).c_str());
+    std::printf("| scoring, shared cache, decoded tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.score_tps,
                 anchor_cells(row_for(ref_score, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str(),
                 anchor_cells(row_for(ref_score_u, f.in_flight), &BatchedBenchRow::s_pp, f.score_tps).c_str());
     std::printf("| generation, shared cache, prompt + generated tokens | %d | %.0f | %s | %s |\n", f.in_flight, f.gen_tps,
@@ -339,31 +398,43 @@ void bench_model(const std::string& path, int threads, int ntg, const std::strin
 
   std::printf("scoring: 64 targets under 4 prompts of %d tokens; kernels invariant (mop's default) and fast (--kernels fast)\n",
               inv.prompt_tokens);
-  std::printf("| kernels | shared tokens/s | unshared tokens/s | sharing speed-up | largest score difference shared vs alone "
+  std::printf("| layout, kernels | shared tokens/s | unshared tokens/s | sharing speed-up | largest score difference shared vs alone "
               "| shared, decoded tokens/s | llama-batched-bench S_PP t/s | decoded / S_PP |\n"
               "|---|---|---|---|---|---|---|---|\n");
   const auto* pp = row_for(ref_pp, 4);
+  for (const auto* m : {&inv, &fast})
+    std::printf("| streams (the default), %s | %.0f | | | shared cache's scores: %s | %.0f | %s |\n", m == &inv ? "invariant" : "fast",
+                m->streams_score_tps, m->streams_same_scores ? "yes" : (m == &inv ? "NO" : "no"), m->streams_decoded_tps,
+                anchor_cells(pp, &BatchedBenchRow::s_pp, m->streams_decoded_tps).c_str());
   for (const auto* m : {&inv, &fast}) {
-    std::printf("| %s | %.0f | %.0f | %.2fx | %.2e | %.0f | %s |\n", m == &inv ? "invariant" : "fast", m->shared_tps, m->unshared_tps,
-                m->shared_tps / m->unshared_tps, m->max_diff, m->shared_decoded_tps,
+    std::printf("| shared cache, %s | %.0f | %.0f | %.2fx | %.2e | %.0f | %s |\n", m == &inv ? "invariant" : "fast", m->shared_tps,
+                m->unshared_tps, m->shared_tps / m->unshared_tps, m->max_diff, m->shared_decoded_tps,
                 anchor_cells(pp, &BatchedBenchRow::s_pp, m->shared_decoded_tps).c_str());
   }
   std::printf("invariant / fast, shared scoring: %.2f (goal: sharing speed-up >= 2x, difference 0; decoded / S_PP >= 0.95)\n\n",
               inv.shared_tps / fast.shared_tps);
 
-  std::printf("generation: %d tokens per sequence, 8-token prompts, end-of-text banned (goal: invariant / S_TG >= 0.95)\n", ntg);
-  std::printf("| sequences | shared cache, invariant t/s | shared, fast t/s | invariant / fast | llama-batched-bench S_TG t/s | shared / S_TG "
-              "| S_TG, one unified cache (-kvu) t/s | shared / unified S_TG | streams (the default), invariant t/s | streams / S_TG |\n"
+  std::printf("generation: %d tokens per sequence after %d-token prompts, end-of-text banned; whole call: (prompt + generated\n"
+              "tokens) / time, against batched-bench's S; decode steps: generated tokens / (the call's time less the same call\n"
+              "at 1 token), against S_TG (goal: streams, invariant / S_TG >= 0.95); each mop time the median of 3 calls\n",
+              ntg, inv.gen_prompt_tokens);
+  std::printf("| sequences | layout, kernels | whole call t/s | llama-batched-bench S t/s | whole / S | decode steps t/s "
+              "| S_TG t/s | steps / S_TG | S_TG, one unified cache (-kvu) t/s | steps / unified S_TG |\n"
               "|---|---|---|---|---|---|---|---|---|---|\n");
   const int ns[] = {1, 8, 32};
   for (int k = 0; k < 3; ++k) {
-    std::printf("| %d | %.0f | %.0f | %.2f |", ns[k], inv.gen_tps[k], fast.gen_tps[k], inv.gen_tps[k] / fast.gen_tps[k]);
-    for (const auto* ref : {&reference, &reference_u})
-      std::printf(" %s |", anchor_cells(row_for(*ref, ns[k]), &BatchedBenchRow::s_tg, inv.gen_tps[k]).c_str());
-    const auto* r = row_for(reference, ns[k]);
-    std::printf(" %.0f | %s |\n", inv.streams_tps[k], r ? std::to_string(inv.streams_tps[k] / r->s_tg).substr(0, 4).c_str() : "(not run)");
+    const std::pair<const char*, const GenFigures*> rows[] = {
+        {"streams (the default), invariant", &inv.streams[k]}, {"streams, fast", &fast.streams[k]},
+        {"shared, invariant", &inv.gen[k]}, {"shared, fast", &fast.gen[k]}};
+    for (const auto& [name, g] : rows) {
+      std::printf("| %d | %s | %.0f | %s | %.0f | %s | %s |\n", ns[k], name, g->whole_tps,
+                  anchor_cells(row_for(reference, ns[k]), &BatchedBenchRow::s, g->whole_tps).c_str(), g->step_tps,
+                  anchor_cells(row_for(reference, ns[k]), &BatchedBenchRow::s_tg, g->step_tps).c_str(),
+                  anchor_cells(row_for(reference_u, ns[k]), &BatchedBenchRow::s_tg, g->step_tps).c_str());
+    }
   }
-  std::printf("streams: the shared cache's text for every sequence: %s\n", inv.streams_same_text ? "yes" : "NO");
+  std::printf("streams: the shared cache's text for every sequence: invariant %s, fast %s\n", inv.streams_same_text ? "yes" : "NO",
+              fast.streams_same_text ? "yes" : "no");
   std::printf("same text alone as among 32 in flight (4 sequences checked): invariant %s, fast %s\n", inv.same_text ? "yes" : "NO",
               fast.same_text ? "yes" : "no");
 }
