@@ -62,6 +62,7 @@ struct PlannedStep {
 struct ScoreShape {
   int parallel = 32;
   int ctx = 4096;
+  bool streams = false;  // one KV stream per continuation (--kv-layout streams): no round clears the cache
 };
 
 // One score() request as the plan sees it: the prompt's text (for its prefixes) and token counts.
@@ -72,9 +73,10 @@ struct PlannedScore {
 };
 
 // Prompt tokens one score() call over `requests` will feed: it visits distinct prompts in
-// lexicographic order, keeps the prefix a prompt shares with the one before, and starts again from
-// an empty cache after a round of up to `parallel` continuations that moved between prompts (see
-// src/lm/llama_score.cpp). Shared prefixes are measured in characters and converted to tokens in
+// lexicographic order, keeps the prefix a prompt shares with the one before, and, in the shared
+// cache, starts again from an empty cache after a round of up to `parallel` continuations that
+// moved between prompts (src/lm/llama_score.cpp; in streams the prompt's stream is never cleared,
+// src/lm/llama_score_streams.cpp). Shared prefixes are measured in characters and converted to tokens in
 // proportion, so this is an estimate.
 size_t fed_prompt_tokens(const std::vector<PlannedScore>& requests, const ScoreShape& shape);
 

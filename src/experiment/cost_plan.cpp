@@ -98,7 +98,7 @@ class Planner {
     pm.lm = lm::open_model(m.options, {});
     const double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto& o = m.options.llama;
-    pm.shape = {o.n_parallel, o.n_ctx > 0 ? o.n_ctx : 1 << 30};
+    pm.shape = {o.n_parallel, o.n_ctx > 0 ? o.n_ctx : 1 << 30, o.kv_streams};
     say("plan: probing model " + name);
     pm.rates = method::probe_rates(*pm.lm, probe_sample(*pm.lm, pm.shape), pm.shape);
     pm.rates.load_s = load;

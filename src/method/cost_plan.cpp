@@ -28,7 +28,7 @@ size_t common_chars(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-// Mirrors LlamaModel::ScoreJob (src/lm/llama_score.cpp) step for step, with token positions of a
+// Mirrors LlamaModel::ScoreJob (src/lm/llama_score.cpp, llama_score_streams.cpp) step for step, with token positions of a
 // shared prefix taken in proportion to its characters. Keep the two in step.
 size_t fed_prompt_tokens(const std::vector<PlannedScore>& requests, const ScoreShape& shape) {
   struct Prompt {
@@ -49,7 +49,7 @@ size_t fed_prompt_tokens(const std::vector<PlannedScore>& requests, const ScoreS
   const auto full = [&](size_t cells) { return round >= parallel || base + retained + round_cells + cells > capacity; };
   const auto flush = [&] {
     if (round == 0) return;
-    if (retained > 0) {  // score() clears the cache: the next prompt is fed whole
+    if (retained > 0 && !shape.streams) {  // the shared cache is cleared: the next prompt is fed whole
       base_text = nullptr;
       base = 0;
     }

@@ -50,6 +50,13 @@ TEST(CostPlanFed, ARoundThatMovedBetweenPromptsStartsAfresh) {
   EXPECT_EQ(fed({{"aaaabbbb", 8, 3}, {"aaaacccc", 8, 3}}, 8, 12), 7u + 3u);
 }
 
+TEST(CostPlanFed, InStreamsNoRoundStartsAfresh) {
+  // The prompt's stream is never cleared: B's second round feeds nothing more.
+  const std::vector<PlannedScore> calls = {{"aaaabbbb", 8, 3}, {"aaaacccc", 8, 3}, {"aaaacccc", 8, 3}};
+  EXPECT_EQ(method::fed_prompt_tokens(calls, {2, 4096, true}), 7u + 3u);
+  EXPECT_EQ(method::fed_prompt_tokens(calls, {2, 4096, false}), 7u + 3u + 7u);
+}
+
 TEST(CostPlanWork, SumsAndTimeAreTheRatesTimesTheTokens) {
   method::LmWork w;
   method::add_score_call(w, {{"aaaabbbb", 8, 3}, {"aaaacccc", 8, 4}}, {8, 4096});

@@ -44,7 +44,7 @@ void plan(const FitArgs& a) {
     const auto t0 = std::chrono::steady_clock::now();
     model = lm::open_model(a.model, {});
     load = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    shape = {a.model.llama.n_parallel, a.model.llama.n_ctx > 0 ? a.model.llama.n_ctx : 1 << 30};
+    shape = {a.model.llama.n_parallel, a.model.llama.n_ctx > 0 ? a.model.llama.n_ctx : 1 << 30, a.model.llama.kv_streams};
   }
   method::FitPlanInputs in;
   in.records = load_records(a.data, a.fields);
