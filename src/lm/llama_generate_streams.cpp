@@ -223,8 +223,7 @@ bool LlamaModel::generate_in_streams(const std::vector<GenerateRequest>& request
   // Streams are each as long as the longest sequence; where the budget then holds fewer sequences
   // at once than the shared cache would (packed at their own lengths), the shared cache runs.
   const int64_t packed = cells_of_longest(limits, static_cast<size_t>(wanted));
-  const int64_t room = (auto_ctx_ ? limit_cells_ : n_ctx_) - 1;  // the shared cache keeps a cell for the companion
-  const int shared_fit = static_cast<int>(std::min<int64_t>(wanted, std::max<int64_t>(1, room * wanted / packed)));
+  const int shared_fit = shared_cache_fit(wanted, packed);
   const int streams = stream_context(per_call, longest, shared_fit);
   if (streams < 1) return false;
   StreamGenerateJob job(*this, requests, std::move(prompts), limits, streams, progress);

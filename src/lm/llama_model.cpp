@@ -223,6 +223,11 @@ int LlamaModel::stream_context(int wanted, int longest, int at_least) {
   return at_once;
 }
 
+int LlamaModel::shared_cache_fit(int64_t sequences, int64_t cells) const {
+  const int64_t room = (auto_ctx_ ? limit_cells_ : n_ctx_) - 1;  // the shared cache keeps a cell for the companion
+  return static_cast<int>(std::min(sequences, std::max<int64_t>(1, room * sequences / std::max<int64_t>(cells, 1))));
+}
+
 void LlamaModel::use_shared_context() {
   if (stream_ctx_) llama_free(stream_ctx_);
   stream_ctx_ = nullptr;

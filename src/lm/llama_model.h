@@ -86,6 +86,9 @@ class LlamaModel final : public LanguageModel {
   // memory limit), in place of the shared context (freed). Returns the sequences it holds at once,
   // or 0 (nothing changed) when the budget holds fewer than `at_least`.
   int stream_context(int wanted, int longest, int at_least);
+  // Sequences the shared cache runs at once, of `sequences` that need `cells` together, within
+  // the same budget (the explicit --ctx, or --ctx auto's memory limit): at least 1.
+  int shared_cache_fit(int64_t sequences, int64_t cells) const;
   // Runs `requests` in stream_ctx_; false (nothing run) when no stream context fits.
   bool generate_in_streams(const std::vector<GenerateRequest>& requests, std::vector<Tokens>& prompts,
                            const std::vector<int>& limits, const Progress& progress, std::vector<Generation>& out);

@@ -40,15 +40,12 @@ bool LlamaModel::ScoreJob::run_in_streams() {
   if (count == 0) return false;
   // The shared cache's continuations at once, within the same budget.
   const SharedPlan plan = plan_shared();
-  const int64_t room = (m_.auto_ctx_ ? m_.limit_cells_ : m_.n_ctx_) - 1;  // the shared cache keeps a cell for the companion
-  const int64_t shared_fit =
-      plan.cells <= static_cast<size_t>(room) ? static_cast<int64_t>(plan.sequences)
-                                              : std::max<int64_t>(1, room * static_cast<int64_t>(plan.sequences) / static_cast<int64_t>(plan.cells));
+  const int shared_fit = m_.shared_cache_fit(static_cast<int64_t>(plan.sequences), static_cast<int64_t>(plan.cells));
   // Streams: the prompt's, the lone token's companion (counted as the context's spare one), and
   // one per continuation; a call holds a token of each continuation: at most a batch of them.
   const size_t per_call = std::min({count, static_cast<size_t>(m_.n_parallel_), static_cast<size_t>(m_.options_.n_batch)});
   const int wanted = static_cast<int>(per_call) + 1;
-  const int streams = m_.stream_context(wanted, static_cast<int>(longest), static_cast<int>(shared_fit) + 1);
+  const int streams = m_.stream_context(wanted, static_cast<int>(longest), shared_fit + 1);
   if (streams < 2) return false;
   mem_ = llama_get_memory(m_.stream_ctx_);
   llama_memory_clear(mem_, false);
