@@ -246,9 +246,9 @@ ModeFigures run_mode(const std::string& path, int threads, int ntg, bool invaria
   std::unique_ptr<LlamaModel> streams;
   {
     o.kv_streams = true;
-    // Generation: 32 streams of the sequences' length and the spare one; scoring: the prompt's,
-    // one per target (64) and the spare one, each of 256 cells (a prompt and its target).
-    o.n_ctx = std::max(33 * ((8 + ntg + 255) / 256 * 256), 66 * ((f.prompt_tokens + 64 + 255) / 256 * 256));
+    // Generation: 32 streams of the sequences' length; scoring: the prompt's and one per target
+    // (64), each of 256 cells (a prompt and its target).
+    o.n_ctx = std::max(32 * ((8 + ntg + 255) / 256 * 256), 65 * ((f.prompt_tokens + 64 + 255) / 256 * 256));
     streams = std::make_unique<LlamaModel>(o);
     streams->score({batch[0]}, {});  // warm-up
     const uint64_t before = streams->decoded_tokens();
@@ -340,9 +340,9 @@ LongFigures run_long(const std::string& path, int threads, int in_flight, int lo
   f.gen_tps = static_cast<double>(tokens) / t;
 
   o.kv_streams = true;
-  // Scoring's streams: the prompt's, one per continuation and the spare one (generation: one fewer),
-  // each of the longest sequence (the texts run a few tokens over their lengths, BOS too).
-  o.n_ctx = (in_flight + 2) * ((long_p + long_c + 64 + 255) / 256 * 256);
+  // Scoring's streams: the prompt's and one per continuation (generation: one fewer), each of the
+  // longest sequence (the texts run a few tokens over their lengths, BOS too).
+  o.n_ctx = (in_flight + 1) * ((long_p + long_c + 64 + 255) / 256 * 256);
   LlamaModel streams(o);
   streams.score({{"Once", " upon a time", 1.0}}, {});  // warm-up
   before = streams.decoded_tokens();

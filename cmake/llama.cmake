@@ -5,6 +5,13 @@ set(MOP_LLAMA_DIR ${PROJECT_SOURCE_DIR}/third_party/llama.cpp CACHE PATH "llama.
 if(NOT EXISTS ${MOP_LLAMA_DIR}/CMakeLists.txt)
   message(FATAL_ERROR "llama.cpp source not found in ${MOP_LLAMA_DIR}: run scripts/setup.sh (or scripts/fetch_llama.sh)")
 endif()
+# The invariant kernels need mop's patch (scripts/patches/llama.cpp-sgemm-one-column.patch): without
+# it a lone token's logits would depend on its batch, so an unpatched source is refused.
+file(READ ${MOP_LLAMA_DIR}/ggml/src/ggml-cpu/llamafile/sgemm.cpp mop_sgemm_source)
+string(FIND "${mop_sgemm_source}" "if (n < 2 && !params->use_ref)" mop_sgemm_patched)
+if(mop_sgemm_patched EQUAL -1)
+  message(FATAL_ERROR "${MOP_LLAMA_DIR} lacks mop's patch to llamafile's sgemm: run scripts/fetch_llama.sh")
+endif()
 
 # MOP_CPU: which CPU code llama.cpp is built with.
 #   portable (default): llama.cpp and ggml as shared libraries, with one CPU backend module per x86

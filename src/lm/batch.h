@@ -1,13 +1,12 @@
 #pragma once
-// A llama_batch that frees itself, with an add() that says what each slot is. It holds one token
-// more than its capacity: room for the companion token LlamaModel::decode_or_throw may add.
+// A llama_batch that frees itself, with an add() that says what each slot is.
 #include "llama.h"
 
 namespace mop::lm {
 
 class Batch {
  public:
-  explicit Batch(int capacity) : batch_(llama_batch_init(capacity + 1, 0, 1)), capacity_(capacity) {}
+  explicit Batch(int capacity) : batch_(llama_batch_init(capacity, 0, 1)), capacity_(capacity) {}
   ~Batch() { llama_batch_free(batch_); }
   Batch(const Batch&) = delete;
   Batch& operator=(const Batch&) = delete;
@@ -22,17 +21,7 @@ class Batch {
     batch_.logits[k] = logits ? 1 : 0;
     return k;
   }
-  // With exactly one output row among two or more tokens: marks the token before it (after it, if
-  // it is first) as an output too, so that no micro-batch takes a one-row kernel for the logits.
-  void mark_output_beside_the_only_one() {
-    for (int k = 0; k < batch_.n_tokens; ++k)
-      if (batch_.logits[k]) {
-        batch_.logits[k == 0 ? 1 : k - 1] = 1;
-        return;
-      }
-  }
   void clear() { batch_.n_tokens = 0; }
-  void pop() { --batch_.n_tokens; }
   int outputs() const {
     int n = 0;
     for (int k = 0; k < batch_.n_tokens; ++k) n += batch_.logits[k] != 0;

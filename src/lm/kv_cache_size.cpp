@@ -55,7 +55,7 @@ int64_t default_kv_memory(int n_gpu_layers, std::string* where) {
 }
 
 int cells_for_work(size_t cells, int current, int limit) {
-  int64_t n = std::max<int64_t>(static_cast<int64_t>(cells) + 1, static_cast<int64_t>(current) + current / 2);
+  int64_t n = std::max<int64_t>(static_cast<int64_t>(cells), static_cast<int64_t>(current) + current / 2);
   n = (n + 255) / 256 * 256;
   return static_cast<int>(std::min<int64_t>(n, limit));
 }

@@ -19,7 +19,7 @@ int64_t kv_bytes_per_cell(const llama_model* model, int n_ubatch);
 // `where` says which, for the log line.
 int64_t default_kv_memory(int n_gpu_layers, std::string* where);
 
-// Context cells for work that needs `cells` cells at once, plus the companion's cell; growing
+// Context cells for work that needs `cells` cells at once; growing
 // from `current`, at least by half again (so a run whose lengths creep up does not rebuild the
 // context every call), rounded up to llama.cpp's 256-cell padding, at most `limit`.
 int cells_for_work(size_t cells, int current, int limit);

@@ -4,9 +4,8 @@
 // every cell in flight; docs/benchmarks.md).
 //
 // llama.cpp splits a batch over several streams only into micro-batches of consecutive sequence
-// ids with equal tokens each (split_equal, sequential), and every micro-batch is its own graph:
-// a lone token or a lone output row there would take ggml's one-row kernels, which round
-// differently (docs/numerics.md). So the ids are kept in this shape:
+// ids with equal tokens each (split_equal, sequential), and every micro-batch is its own graph.
+// So that each call is one micro-batch, the ids are kept in this shape:
 //   - the sequences that generate hold ids 0..g-1 and decode together, one token each;
 //   - waiting prompts are admitted as a group into the free streams (ids from g up, shortest
 //     first) and fed together, in calls of their own that are each one micro-batch: the same
@@ -15,9 +14,6 @@
 //     the generating sequences at id g without a copy when no place below the group is free;
 //   - a finished sequence's place is taken by the one at g-1 (a whole-stream copy); a free place
 //     left between the generating sequences and the group is filled by the next prompt to end;
-//   - a call of one token gets a companion token in the free stream after it (removed at once); a
-//     call with one output row marks a second row as output; the lone generating sequence takes
-//     one token of the group's first prompt when that is at id 1, instead of a companion.
 // Every stream holds one sequence from its cell 0 in position order, so the sequence's logits are
 // those of the shared-cache layout, and its text the same.
 #include <algorithm>
@@ -37,7 +33,7 @@ class LlamaModel::StreamGenerateJob {
   std::vector<Generation> run();
 
  private:
-  // One token for each generating sequence (and maybe one of the prompt at id 1), then sampling.
+  // One token for each generating sequence, then sampling.
   void generate_step();
   // Prompt tokens, up to one batch in all this step, admitting waiting requests as a group when
   // the last group has been fed.
@@ -48,8 +44,7 @@ class LlamaModel::StreamGenerateJob {
   void add_prompt_token(Slot& slot);
   // Samples the first token of the group's prompts that have been fed, which join the generating.
   void start_fed_prompts();
-  // Decodes `batch_`: a companion when it holds one token, a second output row when it has one.
-  void decode(llama_seq_id companion_seq);
+  void decode();
   // Hands finished sequences' results over and closes their places up.
   void retire();
   void hand_over(Slot& slot);
@@ -64,7 +59,7 @@ class LlamaModel::StreamGenerateJob {
   std::vector<Generation> out_;
   std::vector<Tokens> prompts_;
   std::vector<int> limits_;
-  int streams_;  // sequences at once (the context has one stream more, for companions)
+  int streams_;  // sequences at once
   std::deque<size_t> waiting_;
   std::vector<std::unique_ptr<Slot>> gen_;  // [id]: the sequences that generate
   std::vector<std::unique_ptr<Slot>> group_;  // prompts being fed, at ids base_.., fewest tokens left first
@@ -94,19 +89,9 @@ std::vector<Generation> LlamaModel::StreamGenerateJob::run() {
   return std::move(out_);
 }
 
-void LlamaModel::StreamGenerateJob::decode(llama_seq_id companion_seq) {
-  // Both only for the invariant kernels: --kernels fast promises nothing of the batch.
-  const bool invariant = m_.options_.invariant_kernels;
-  // A second output row: the last one before the lone output (its logits are not read).
-  if (invariant && batch_.size() > 1 && batch_.outputs() == 1) batch_.mark_output_beside_the_only_one();
-  const bool companion = invariant && batch_.size() == 1;
-  if (companion) batch_.add(m_.companion_token_, 0, companion_seq, batch_.outputs() == 1);
-  m_.decoded_tokens_ += static_cast<uint64_t>(batch_.size() - (companion ? 1 : 0));
+void LlamaModel::StreamGenerateJob::decode() {
+  m_.decoded_tokens_ += static_cast<uint64_t>(batch_.size());
   const int rc = llama_decode(ctx_, batch_.get());
-  if (companion) {
-    llama_memory_seq_rm(mem_, companion_seq, -1, -1);
-    batch_.pop();
-  }
   if (rc != 0) throw std::runtime_error("llama_decode failed with status " + std::to_string(rc));
 }
 
@@ -120,11 +105,8 @@ void LlamaModel::StreamGenerateJob::generate_step() {
   if (gen_.empty()) return;
   batch_.clear();
   for (auto& slot : gen_) slot->batch_index = batch_.add(slot->last, slot->n_past++, slot->seq, true);
-  const bool lead = gen_.size() == 1 && !group_.empty() && base_ == 1;
-  if (lead) add_prompt_token(*group_.front());  // the prompt at id 1 keeps the lone token company
-  decode(g());  // a companion only for a lone token, and then id g() is free
+  decode();
   for (auto& slot : gen_) sample_next(*slot, m_, ctx_, m_.vocab_, requests_[slot->request].sampling);
-  if (lead) start_fed_prompts();
 }
 
 bool LlamaModel::StreamGenerateJob::admit() {
@@ -164,7 +146,7 @@ void LlamaModel::StreamGenerateJob::feed_step() {
     for (int i = 0; i < k; ++i)
       for (size_t j = 0; j < t; ++j) add_prompt_token(*group_[i]);
     budget -= static_cast<int>(t) * k;
-    decode(base_ + static_cast<llama_seq_id>(group_.size()));  // the stream after the group's is free
+    decode();
     start_fed_prompts();
   }
 }

@@ -35,9 +35,9 @@ std::unique_ptr<LanguageModel> load_llama(const LlamaOptions& options) {
 }
 
 LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
-  // Sequence ids: 0 the shared prefix, 1..n_parallel the requests, then the companion and the
-  // parked cells (see llama_model.h).
-  const int max_parallel = static_cast<int>(llama_max_parallel_sequences()) - 3;
+  // Sequence ids: 0 the shared prefix, 1..n_parallel the requests, then the parked cells (see
+  // llama_model.h).
+  const int max_parallel = static_cast<int>(llama_max_parallel_sequences()) - 2;
   if (options.n_parallel < 1 || options.n_parallel > max_parallel)
     throw Error("--parallel must be between 1 and " + std::to_string(max_parallel));
   if (options.n_batch < 1) throw Error("--batch-tokens must be positive");
@@ -61,11 +61,11 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
 
   const int threads = options.n_threads > 0 ? options.n_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   cparams_ = llama_context_default_params();
-  // One micro-batch per decode call, with room for the companion token; llama.cpp reserves an
-  // output row per sequence, so never fewer than the sequences.
-  cparams_.n_batch = static_cast<uint32_t>(std::max(options.n_batch + 1, options.n_parallel + 3));
-  cparams_.n_ubatch = static_cast<uint32_t>(options.n_batch + 1);
-  cparams_.n_seq_max = static_cast<uint32_t>(options.n_parallel + 3);
+  // One micro-batch per decode call; llama.cpp reserves an output row per sequence, so never
+  // fewer than the sequences.
+  cparams_.n_batch = static_cast<uint32_t>(std::max(options.n_batch, options.n_parallel + 2));
+  cparams_.n_ubatch = static_cast<uint32_t>(options.n_batch);
+  cparams_.n_seq_max = static_cast<uint32_t>(options.n_parallel + 2);
   cparams_.n_threads = threads;
   cparams_.n_threads_batch = threads;
   cparams_.kv_unified = true;  // sequences share prefix cells (copied, not recomputed)
@@ -92,9 +92,7 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
     throw Error("llama.cpp cannot create a context for " + path_.string() + " (too little memory for " + std::to_string(n_cells) + " KV cells?)");
   }
   adopt_context(ctx);
-  companion_seq_ = n_parallel_ + 1;
-  parked_seq_ = n_parallel_ + 2;
-  companion_token_ = llama_vocab_bos(vocab_) != LLAMA_TOKEN_NULL ? llama_vocab_bos(vocab_) : 0;
+  parked_seq_ = n_parallel_ + 1;
 
   try {
     format_ = std::make_unique<ChatFormat>(model_, options.chat_template);
@@ -109,7 +107,7 @@ LlamaModel::LlamaModel(const LlamaOptions& options) : options_(options) {
 }
 
 void LlamaModel::set_kv_limit() {
-  cell_bytes_ = kv_bytes_per_cell(model_, options_.n_batch + 1);
+  cell_bytes_ = kv_bytes_per_cell(model_, options_.n_batch);
   kv_limit_bytes_ = options_.kv_memory > 0 ? options_.kv_memory : default_kv_memory(options_.n_gpu_layers, &kv_limit_source_);
   if (options_.kv_memory > 0) kv_limit_source_ = "--kv-memory";
   const int64_t cells = kv_limit_bytes_ / cell_bytes_ / 256 * 256;
@@ -129,22 +127,21 @@ llama_context* LlamaModel::create_context(int n_cells) const {
 void LlamaModel::adopt_context(llama_context* ctx) {
   ctx_ = ctx;
   n_ctx_ = static_cast<int>(llama_n_ctx(ctx_));
-  // One cell stays free for the companion token.
-  capacity_ = n_ctx_ - 1;
+  capacity_ = n_ctx_;
   max_seq_tokens_ = auto_ctx_ ? auto_sequence_limit() : capacity_;
 }
 
 int LlamaModel::auto_sequence_limit() const {
-  return std::min(limit_cells_ - 1, std::max(n_ctx_train_, kAutoCtxStart - 1));
+  return std::min(limit_cells_, std::max(n_ctx_train_, kAutoCtxStart));
 }
 
 std::string LlamaModel::context_note() const {
-  if (!auto_ctx_) return " (" + std::to_string(n_ctx_) + " cells, one kept free)";
-  if (auto_sequence_limit() == limit_cells_ - 1)
+  if (!auto_ctx_) return " (" + std::to_string(n_ctx_) + " cells)";
+  if (auto_sequence_limit() == limit_cells_)
     return " (the most KV cells the memory limit of " + format_bytes(kv_limit_bytes_) + ", " + kv_limit_source_ + ", allows: " +
-           std::to_string(limit_cells_) + ", one kept free; raise --kv-memory or give --ctx)";
+           std::to_string(limit_cells_) + "; raise --kv-memory or give --ctx)";
   return " (--ctx auto gives a sequence the model's training length, " + std::to_string(n_ctx_train_) + " tokens, or " +
-         std::to_string(kAutoCtxStart - 1) + " if that is more; give --ctx for longer)";
+         std::to_string(kAutoCtxStart) + " if that is more; give --ctx for longer)";
 }
 
 void LlamaModel::fit_context(size_t sequences, size_t cells, size_t longest) {
@@ -177,33 +174,32 @@ void LlamaModel::fit_context(size_t sequences, size_t cells, size_t longest) {
     std::fprintf(stderr,
                  "mop: note: %zu sequences in flight (longest %zu tokens) need about %zu KV cells and the cache has %d, so about %zu run "
                  "together instead; %s\n",
-                 sequences, longest, cells + 1, n_ctx_, fit, hint.c_str());
+                 sequences, longest, cells, n_ctx_, fit, hint.c_str());
   }
 }
 
 int LlamaModel::stream_context(int wanted, int longest, int at_least) {
-  // llama.cpp pads a stream to 256 cells; one stream more than the sequences takes companions.
+  // llama.cpp pads a stream to 256 cells.
   const int cells = (longest + 255) / 256 * 256;
   const int budget = auto_ctx_ ? limit_cells_ : n_ctx_;
-  const int fit = std::min(wanted, budget / cells - 1);
+  const int fit = std::min(wanted, budget / cells);
   if (fit < std::max(at_least, 1)) return 0;
-  if (!stream_ctx_ || stream_cells_ < cells || n_streams_ - 1 < fit) {
+  if (!stream_ctx_ || stream_cells_ < cells || n_streams_ < fit) {
     if (stream_ctx_) llama_free(stream_ctx_);
     stream_ctx_ = nullptr;
     if (ctx_) llama_free(ctx_);  // one cache at a time: the shared one is reopened when needed
     ctx_ = nullptr;
     llama_context_params cparams = cparams_;
     cparams.kv_unified = false;
-    cparams.n_seq_max = static_cast<uint32_t>(fit + 1);
-    cparams.n_ctx = static_cast<uint32_t>((fit + 1) * cells);
+    cparams.n_seq_max = static_cast<uint32_t>(fit);
+    cparams.n_ctx = static_cast<uint32_t>(fit * cells);
     CpuKernelsScope kernels(options_.invariant_kernels ? CpuKernels::invariant : CpuKernels::fast);
     stream_ctx_ = llama_init_from_model(model_, cparams);
     if (!stream_ctx_) {
-      std::fprintf(stderr, "mop: warning: llama.cpp cannot allocate %d KV streams of %d cells; running in the shared cache\n", fit + 1,
-                   cells);
+      std::fprintf(stderr, "mop: warning: llama.cpp cannot allocate %d KV streams of %d cells; running in the shared cache\n", fit, cells);
       return 0;
     }
-    n_streams_ = fit + 1;
+    n_streams_ = fit;
     stream_cells_ = static_cast<int>(llama_n_ctx_seq(stream_ctx_));
     const int64_t total = static_cast<int64_t>(n_streams_) * stream_cells_;
     if (auto_ctx_ && total > kAutoCtxStart)
@@ -211,20 +207,20 @@ int LlamaModel::stream_context(int wanted, int longest, int at_least) {
                    n_streams_, stream_cells_, fit, longest, format_bytes(total * cell_bytes_).c_str(), format_bytes(kv_limit_bytes_).c_str(),
                    kv_limit_source_.c_str());
   }
-  const int at_once = std::min(wanted, n_streams_ - 1);
+  const int at_once = std::min(wanted, n_streams_);
   if (at_once < wanted && at_once < noted_streams_) {
     noted_streams_ = at_once;
     std::fprintf(stderr,
                  "mop: note: %d sequences in flight of up to %d tokens need %d KV streams of %d cells and the budget of %d cells "
                  "holds %d, so %d run together instead; %s\n",
-                 wanted, longest, wanted + 1, cells, budget, n_streams_, at_once,
+                 wanted, longest, wanted, cells, budget, n_streams_, at_once,
                  auto_ctx_ ? "raise --kv-memory, or lower --parallel" : "raise --ctx, or leave it out to size the cache to the work");
   }
   return at_once;
 }
 
 int LlamaModel::shared_cache_fit(int64_t sequences, int64_t cells) const {
-  const int64_t room = (auto_ctx_ ? limit_cells_ : n_ctx_) - 1;  // the shared cache keeps a cell for the companion
+  const int64_t room = auto_ctx_ ? limit_cells_ : n_ctx_;
   return static_cast<int>(std::min(sequences, std::max<int64_t>(1, room * sequences / std::max<int64_t>(cells, 1))));
 }
 
@@ -280,19 +276,10 @@ void LlamaModel::warn_if_beyond_training(size_t n_tokens) {
 }
 
 void LlamaModel::decode_or_throw(Batch& batch) {
-  // llamafile's sgemm, ggml's matrix product for two or more rows, sums in another order than the
-  // one-row kernel, so a lone token or a lone output row gets a companion: a token of a scratch
-  // sequence, added last (its cell comes after the others') and removed at once (so the next
-  // token takes that cell and no hole is left). docs/numerics.md.
-  const int outputs = batch.outputs();
+  // A lone token or output row needs no company: with the invariant kernels mop's patch of ggml
+  // sums a one-row matrix product as the many-row one does (docs/numerics.md).
   decoded_tokens_ += static_cast<uint64_t>(batch.size());
-  const bool companion = batch.size() == 1 || outputs == 1;
-  if (companion) batch.add(companion_token_, 0, companion_seq_, outputs == 1);
   const int rc = llama_decode(ctx_, batch.get());
-  if (companion) {
-    llama_memory_seq_rm(llama_get_memory(ctx_), companion_seq_, -1, -1);
-    batch.pop();
-  }
   if (rc == 1) throw Error("the KV cache is full (" + std::to_string(n_ctx_) + " cells): raise --ctx or lower --parallel");
   if (rc != 0) throw std::runtime_error("llama_decode failed with status " + std::to_string(rc));
 }

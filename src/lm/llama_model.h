@@ -54,15 +54,13 @@ class LlamaModel final : public LanguageModel {
   // budget holds too few and the last call ran in the shared cache).
   int kv_streams() const { return n_streams_; }
   const std::string& chat_format_kind() const { return format_->kind(); }
-  // Tokens decoded since the model was opened, companions not counted (bench/lm_throughput sets
+  // Tokens decoded since the model was opened (bench/lm_throughput sets
   // them against llama.cpp's own prompt-processing speed).
   uint64_t decoded_tokens() const { return decoded_tokens_; }
 
  private:
   // Decodes tokens [from, tokens.size()) of `tokens` into `seq` at their positions, no logits.
   void decode_into(llama_seq_id seq, const Tokens& tokens, size_t from);
-  // Decodes `batch`, adding a companion token when it has one token or one output (and removing
-  // it again, so `batch` is as it was).
   void decode_or_throw(Batch& batch);
   void warn_if_beyond_training(size_t n_tokens);
   // --ctx auto: the bytes a cell costs and the cells the KV memory limit allows.
@@ -82,7 +80,7 @@ class LlamaModel final : public LanguageModel {
   // A generation prompt, tokenized; throws RequestError for one that cannot run.
   Tokens generation_prompt(size_t r, const GenerateRequest& request) const;
   // --kv-layout streams: makes stream_ctx_ hold `wanted` sequences of up to `longest` tokens, one
-  // stream each and one stream more (for companions), within the KV budget (--ctx, or --ctx auto's
+  // stream each, within the KV budget (--ctx, or --ctx auto's
   // memory limit), in place of the shared context (freed). Returns the sequences it holds at once,
   // or 0 (nothing changed) when the budget holds fewer than `at_least`.
   int stream_context(int wanted, int longest, int at_least);
@@ -121,13 +119,11 @@ class LlamaModel final : public LanguageModel {
   std::string kv_limit_source_;
   int limit_cells_ = 0;
   size_t noted_fit_ = static_cast<size_t>(-1);  // the fewest sequences at once already reported
-  // KV cells requests may use: the context less the companion's cell.
+  // KV cells requests may use: the whole context.
   int capacity_ = 0;
-  // Sequence ids beside 0 (the shared prefix) and 1..n_parallel (requests): the companion token's,
-  // and the one that keeps finished generations' cells occupied until the cache is cleared.
-  llama_seq_id companion_seq_ = 0;
+  // The sequence id beside 0 (the shared prefix) and 1..n_parallel (requests) that keeps finished
+  // generations' cells occupied until the cache is cleared.
   llama_seq_id parked_seq_ = 0;
-  llama_token companion_token_ = 0;
   uint64_t decoded_tokens_ = 0;
   // --kv-layout streams: the context of generation and scoring in streams, n_streams_ streams of
   // stream_cells_ cells.

@@ -186,14 +186,13 @@ void LlamaModel::ScoreJob::score_batch(Batch& batch, std::vector<ScoredSlot>& sl
   slots.clear();
 }
 
-void LlamaModel::ScoreJob::add_scores(llama_context* ctx, const std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored,
-                                      int offset) {
+void LlamaModel::ScoreJob::add_scores(llama_context* ctx, const std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored) {
   const int n = static_cast<int>(slots.size());
   const int n_vocab = m_.n_vocab_;
 #pragma omp parallel for schedule(static) if (static_cast<long>(n) * n_vocab > (1L << 20))
   for (int k = 0; k < n; ++k) {
     const auto& p = round_[slots[k].pending];
-    scored[k] = tempered_logprob(llama_get_logits_ith(ctx, k + offset), n_vocab, (*p.continuation)[slots[k].t], p.tau);
+    scored[k] = tempered_logprob(llama_get_logits_ith(ctx, k), n_vocab, (*p.continuation)[slots[k].t], p.tau);
   }
   for (int k = 0; k < n; ++k) {
     auto& s = out_[round_[slots[k].pending].request];

@@ -8,13 +8,12 @@
 // copies the buffers at the start of the next decode, before stream 0 takes new tokens).
 //
 // llama.cpp cuts a multi-stream batch into micro-batches of consecutive stream ids with the same
-// number of tokens from each; a micro-batch of one token would take ggml's one-row kernels, which
-// round differently (docs/numerics.md). So the ids are kept in this shape:
-//   - stream 0: the prompt; stream 1: empty, the companion of a lone token decoded into stream 0;
-//   - a round's continuations in streams 2.., shortest first, decoded together in calls of t tokens
+// number of tokens from each, each its own graph. So that each call is one micro-batch, the ids are
+// kept in this shape:
+//   - stream 0: the prompt;
+//   - a round's continuations in streams 1.., shortest first, decoded together in calls of t tokens
 //     from each stream still going, t as many as the shortest has left (or as the batch holds), so
-//     the ones that end in a call are the first ones; a lone token gets its companion in the empty
-//     stream just below it (a finished stream is emptied at once).
+//     the ones that end in a call are the first ones (a finished stream is emptied at once).
 // Every stream holds its sequence in position order, so each continuation's score is the shared
 // cache's, bit for bit.
 #include <algorithm>
@@ -41,8 +40,8 @@ bool LlamaModel::ScoreJob::run_in_streams() {
   // The shared cache's continuations at once, within the same budget.
   const SharedPlan plan = plan_shared();
   const int shared_fit = m_.shared_cache_fit(static_cast<int64_t>(plan.sequences), static_cast<int64_t>(plan.cells));
-  // Streams: the prompt's, the lone token's companion (counted as the context's spare one), and
-  // one per continuation; a call holds a token of each continuation: at most a batch of them.
+  // Streams: the prompt's and one per continuation; a call holds a token of each continuation: at
+  // most a batch of them.
   const size_t per_call = std::min({count, static_cast<size_t>(m_.n_parallel_), static_cast<size_t>(m_.options_.n_batch)});
   const int wanted = static_cast<int>(per_call) + 1;
   const int streams = m_.stream_context(wanted, static_cast<int>(longest), shared_fit + 1);
@@ -70,7 +69,7 @@ bool LlamaModel::ScoreJob::run_in_streams() {
 }
 
 void LlamaModel::ScoreJob::stream_round(const std::vector<std::pair<size_t, size_t>>& members) {
-  // Streams 2.. in order of continuation length, so that the first streams end first.
+  // Streams 1.. in order of continuation length, so that the first streams end first.
   std::vector<size_t> by_length(members.size());
   std::iota(by_length.begin(), by_length.end(), 0);
   std::stable_sort(by_length.begin(), by_length.end(), [&](size_t a, size_t b) {
@@ -80,8 +79,8 @@ void LlamaModel::ScoreJob::stream_round(const std::vector<std::pair<size_t, size
   round_.clear();
   for (size_t i = 0; i < by_length.size(); ++i) {
     const auto [u, r] = members[by_length[i]];
-    seq_of[by_length[i]] = static_cast<llama_seq_id>(i + 2);
-    round_.push_back(PendingScore{r, static_cast<llama_seq_id>(i + 2), &prompts_[u], &continuations_[r], requests_[r].tau});
+    seq_of[by_length[i]] = static_cast<llama_seq_id>(i + 1);
+    round_.push_back(PendingScore{r, static_cast<llama_seq_id>(i + 1), &prompts_[u], &continuations_[r], requests_[r].tau});
   }
   // Stream 0 visits the round's prompts in the job's order; each continuation copies it.
   for (size_t i = 0; i < members.size(); ++i) {
@@ -106,32 +105,14 @@ void LlamaModel::ScoreJob::move_stream_base(const Tokens& prompt) {
   for (size_t i = keep; i < base_.size();) {
     batch.clear();
     for (; i < base_.size() && !batch.full(); ++i) batch.add(base_[i], static_cast<llama_pos>(i), 0, false);
-    decode_in_streams(batch, 1);
+    decode_in_streams(batch);
   }
 }
 
-int LlamaModel::ScoreJob::decode_in_streams(Batch& batch, llama_seq_id companion_seq) {
-  // Every row of a continuation's call is an output, so one output means one token. Only for the
-  // invariant kernels: --kernels fast promises nothing of the batch.
-  const bool companion = m_.options_.invariant_kernels && batch.size() == 1;
-  int first = 0;  // the batch index of the first token given
-  if (companion) {
-    // llama.cpp takes a batch's streams into one micro-batch only in increasing order of their ids.
-    const llama_batch& b = batch.get();
-    const llama_token token = b.token[0];
-    const llama_pos pos = b.pos[0];
-    const llama_seq_id seq = b.seq_id[0][0];
-    const bool logits = b.logits[0] != 0;
-    batch.clear();
-    if (companion_seq < seq) first = batch.add(m_.companion_token_, 0, companion_seq, logits) + 1;
-    batch.add(token, pos, seq, logits);
-    if (companion_seq > seq) batch.add(m_.companion_token_, 0, companion_seq, logits);
-  }
-  m_.decoded_tokens_ += static_cast<uint64_t>(batch.size() - (companion ? 1 : 0));
+void LlamaModel::ScoreJob::decode_in_streams(const Batch& batch) {
+  m_.decoded_tokens_ += static_cast<uint64_t>(batch.size());
   const int rc = llama_decode(m_.stream_ctx_, batch.get());
-  if (companion) llama_memory_seq_rm(mem_, companion_seq, -1, -1);
   if (rc != 0) throw std::runtime_error("llama_decode failed with status " + std::to_string(rc));
-  return first;
 }
 
 void LlamaModel::ScoreJob::decode_stream_round() {
@@ -156,8 +137,8 @@ void LlamaModel::ScoreJob::decode_stream_round() {
         slots.push_back({i, fed[i]});
       }
     }
-    const int offset = decode_in_streams(batch, round_[first].seq - 1);  // the stream below the first going is empty
-    add_scores(m_.stream_ctx_, slots, scored, offset);
+    decode_in_streams(batch);
+    add_scores(m_.stream_ctx_, slots, scored);
     for (; first < round_.size() && fed[first] == round_[first].continuation->size(); ++first)
       llama_memory_seq_rm(mem_, round_[first].seq, -1, -1);
   }

@@ -73,8 +73,8 @@ class LlamaModel::ScoreJob {
   // Decodes `batch` and adds each slot's tempered log-probability (and d/dtau) to its request's
   // score; empties batch and slots.
   void score_batch(Batch& batch, std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored);
-  // Adds the scores of `slots`, rows offset.. of the batch just decoded in `ctx`.
-  void add_scores(llama_context* ctx, const std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored, int offset = 0);
+  // Adds the scores of `slots`, the rows of the batch just decoded in `ctx`.
+  void add_scores(llama_context* ctx, const std::vector<ScoredSlot>& slots, std::vector<TemperedLogprob>& scored);
 
   // One stream per continuation (llama_score_streams.cpp). False (nothing run) when the model's
   // memory has no streams or the KV budget holds fewer continuations at once in streams than in
@@ -84,11 +84,8 @@ class LlamaModel::ScoreJob {
   void stream_round(const std::vector<std::pair<size_t, size_t>>& members);
   // Moves stream 0 to `prompt` minus its last token, as move_base does in the shared cache.
   void move_stream_base(const Tokens& prompt);
-  // Decodes `batch` in the stream context: a lone token gets a companion in stream
-  // `companion_seq` (empty, next to the token's stream), before or after it in the batch as the
-  // ids go. Returns the batch index of the first token given (1 when a companion went first).
-  int decode_in_streams(Batch& batch, llama_seq_id companion_seq);
-  // Decodes the round's continuations, streams 2.. in order of length, shortest first.
+  void decode_in_streams(const Batch& batch);
+  // Decodes the round's continuations, streams 1.. in order of length, shortest first.
   void decode_stream_round();
 
   LlamaModel& m_;

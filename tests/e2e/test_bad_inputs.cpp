@@ -128,7 +128,7 @@ std::vector<BadInput> cases() {
          for (int i = 0; i < 200000; ++i) big += "word ";
          write_file(d + "/p.jsonl", "{\"prompt\": \"Once upon a time\"}\n" + nlohmann::json{{"prompt", big}}.dump() + "\n");
          return Attempt{"lm generate" + BadInputs::model() + " --max-tokens 4 --prompts " + d + "/p.jsonl -o " + d + "/out.jsonl",
-                        {d + "/p.jsonl:2: prompt (", " tokens) does not fit the context of 4095 tokens (--ctx auto gives a sequence the model's training length, 128 tokens, or 4095 if that is more; give --ctx for longer)"}};
+                        {d + "/p.jsonl:2: prompt (", " tokens) does not fit the context of 4096 tokens (--ctx auto gives a sequence the model's training length, 128 tokens, or 4096 if that is more; give --ctx for longer)"}};
        }},
       {"PromptLongerThanTrainingContext", [](const S& d) {
          // stories260K was trained on 128 tokens: with --ctx 128 a 300-word prompt cannot be scored.
@@ -145,7 +145,7 @@ std::vector<BadInput> cases() {
          // With the response budget off (by default the record is cut: CliLongRecords).
          return Attempt{BadInputs::fit_command(d + "/train.jsonl", BadInputs::personas(), d + "/run").substr(cli_path().size() + 1) +
                             " --max-response-tokens 0",
-                        {d + "/train.jsonl:", "exceed the context of 4095 tokens (--ctx auto gives a sequence"}};
+                        {d + "/train.jsonl:", "exceed the context of 4096 tokens (--ctx auto gives a sequence"}};
        }},
       {"PromptFieldMissing", [](const S& d) {
          write_file(d + "/p.jsonl", "{\"prompt\": \"Once\"}\n{\"text\": \"Once\"}\n");

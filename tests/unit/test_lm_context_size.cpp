@@ -70,7 +70,7 @@ TEST(LmContextSize, ParsesCtxAndMemorySizes) {
 
 TEST(LmContextSize, CellsGrowByHalfAtLeastRoundedAndCapped) {
   EXPECT_EQ(cells_for_work(5000, 4096, 1 << 20), 6144);    // 4096 * 1.5 beats 5001
-  EXPECT_EQ(cells_for_work(10000, 4096, 1 << 20), 10240);  // 10001 rounded up to 256
+  EXPECT_EQ(cells_for_work(10000, 4096, 1 << 20), 10240);  // 10000 rounded up to 256
   EXPECT_EQ(cells_for_work(10000, 4096, 8192), 8192);      // the limit
   EXPECT_EQ(format_bytes(640), "640 B");
   EXPECT_EQ(format_bytes(int64_t{3} << 29), "1.5 GiB");
@@ -128,8 +128,8 @@ TEST(LmContextSize, StreamsAreSizedToTheWorkAndChangeNoText) {
   testing::internal::CaptureStderr();
   const auto a = streams.generate(reqs, {});
   const std::string err = testing::internal::GetCapturedStderr();
-  EXPECT_EQ(streams.kv_streams(), 9);  // 8 and the spare one, of 768 cells (prompt + 560, rounded up)
-  EXPECT_NE(err.find("mop: KV cache: 9 streams of 768 cells, for 8 sequences at once of up to"), std::string::npos) << err;
+  EXPECT_EQ(streams.kv_streams(), 8);  // of 768 cells (prompt + 560, rounded up)
+  EXPECT_NE(err.find("mop: KV cache: 8 streams of 768 cells, for 8 sequences at once of up to"), std::string::npos) << err;
   EXPECT_EQ(err.find("mop: note:"), std::string::npos) << err;
   const auto b = LlamaModel(story_options(16384)).generate(reqs, {});
   for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].text, b[i].text) << i;
@@ -137,9 +137,9 @@ TEST(LmContextSize, StreamsAreSizedToTheWorkAndChangeNoText) {
   // score, and so does the next generation.
   const std::vector<ScoreRequest> pair = {{"Once upon a time", words(20), 1.0}};
   EXPECT_EQ(streams.score(pair, {})[0].logprob, LlamaModel(story_options(16384)).score(pair, {})[0].logprob);
-  EXPECT_EQ(streams.kv_streams(), 9);
+  EXPECT_EQ(streams.kv_streams(), 8);
   EXPECT_EQ(streams.generate({reqs[3]}, {})[0].text, b[3].text);
-  EXPECT_EQ(streams.kv_streams(), 9);
+  EXPECT_EQ(streams.kv_streams(), 8);
 }
 
 // Where streams of the longest sequence's length would run fewer sequences at once than the
@@ -153,9 +153,9 @@ TEST(LmContextSize, AnExplicitCtxTooSmallForStreamsGeneratesInTheSharedCache) {
   EXPECT_NE(err.find("so about 3 run together instead; raise --ctx"), std::string::npos) << err;
   const auto same = LlamaModel(story_options(1024)).generate(long_generations(8, 300), {});
   for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i].text, same[i].text) << i;
-  // Two sequences of about 212 tokens: 3 streams of 256 cells (the spare one too) hold both.
+  // Two sequences of about 212 tokens: 2 streams of 256 cells hold both.
   const auto two = model.generate(long_generations(2, 200), {});
-  EXPECT_EQ(model.kv_streams(), 3);
+  EXPECT_EQ(model.kv_streams(), 2);
   EXPECT_EQ(two[1].text, LlamaModel(story_options(1024)).generate(long_generations(2, 200), {})[1].text);
   // Too long for streams again: the shared cache is reopened (the streams freed), same text.
   testing::internal::CaptureStderr();
@@ -192,7 +192,7 @@ TEST(LmContextSize, TheMemoryLimitCapsTheCacheAndNamesItself) {
   o.kv_memory = int64_t{1} << 20;  // 1 MiB at 1666 bytes a cell: 512 cells
   LlamaModel model(o);
   EXPECT_EQ(model.kv_cells(), 512);
-  EXPECT_EQ(model.max_sequence_tokens(), 511);
+  EXPECT_EQ(model.max_sequence_tokens(), 512);
   testing::internal::CaptureStderr();
   const auto out = model.generate(long_generations(4, 200), {});
   const std::string err = testing::internal::GetCapturedStderr();
@@ -202,7 +202,7 @@ TEST(LmContextSize, TheMemoryLimitCapsTheCacheAndNamesItself) {
     model.score({{"Once upon a time", words(120), 1.0}}, {});
     FAIL() << "a sequence past the limit must be refused";
   } catch (const RequestError& e) {
-    EXPECT_NE(std::string(e.what()).find("memory limit of 1.0 MiB, --kv-memory, allows: 512, one kept free; raise --kv-memory"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("memory limit of 1.0 MiB, --kv-memory, allows: 512; raise --kv-memory"), std::string::npos) << e.what();
   }
   o.kv_memory = 100 << 10;
   try {

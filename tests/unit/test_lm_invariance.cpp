@@ -176,9 +176,29 @@ TEST_P(LmInvariance, SampledTextDoesNotDependOnTheBatch) {
   for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(together[i].text, narrow[i].text) << i;
 }
 
+namespace {
+
+// A batch shape for the streams tests, and the streams its context should hold.
+struct Shape {
+  int parallel, batch, threads, ctx;
+  int streams;  // generation: the sequences at once; scoring: the prompt's and the continuations'; 0: the shared cache ran
+};
+
+LlamaOptions streams_options(const std::string& model, const Shape& sh) {
+  LlamaOptions o = options(model);
+  o.kv_streams = true;
+  o.n_parallel = sh.parallel;
+  o.n_batch = sh.batch;
+  o.n_threads = sh.threads;
+  o.n_ctx = sh.ctx;
+  return o;
+}
+
+}  // namespace
+
 // --kv-layout streams: one KV stream per sequence gives each request the text the shared cache
 // gives it, in any batch shape: prompts fed as a group in calls of their own, finished sequences'
-// places taken by whole-stream copies, companions in the free stream after a lone token.
+// places taken by whole-stream copies, lone tokens and lone output rows.
 TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesText) {
   auto requests = generate_batch();
   for (size_t i = 0; i < 4; ++i) {  // the end of text allowed, stop strings, nothing to generate
@@ -205,22 +225,12 @@ TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesText) {
   LlamaOptions shared_options = options(GetParam());
   shared_options.kv_streams = false;
   const auto shared = LlamaModel(shared_options).generate(requests, {});
-  struct Shape {
-    int parallel, batch, threads, ctx;
-    int streams;  // the context's streams: the sequences at once and a spare one; 0: the shared cache ran
-  };
   // Many streams (as many as the 14 requests); 3 with prompts cut into 5-token calls (lone tokens
-  // and lone outputs); 1 with 1-token calls (every call a companion's); 1 in a 512-cell budget; a
-  // budget too small for streams (the shared cache).
-  for (const Shape& sh : {Shape{16, 512, 1, 4096, 15}, Shape{3, 5, 2, 1024, 4}, Shape{1, 1, 1, 1024, 2}, Shape{2, 2, 1, 1024, 3}, Shape{1, 7, 1, 512, 2},
-                          Shape{4, 64, 1, 256, 0}}) {
-    LlamaOptions o = options(GetParam());
-    o.kv_streams = true;
-    o.n_parallel = sh.parallel;
-    o.n_batch = sh.batch;
-    o.n_threads = sh.threads;
-    o.n_ctx = sh.ctx;
-    LlamaModel model(o);
+  // and lone outputs); 1 with 1-token calls (every call a lone token); 1 in a 512-cell budget; a
+  // budget in which streams hold fewer sequences than the shared cache packs (the shared cache).
+  for (const Shape& sh : {Shape{16, 512, 1, 4096, 14}, Shape{3, 5, 2, 1024, 3}, Shape{1, 1, 1, 1024, 1}, Shape{2, 2, 1, 1024, 2}, Shape{1, 7, 1, 512, 1},
+                          Shape{4, 64, 1, 512, 0}}) {
+    LlamaModel model(streams_options(GetParam(), sh));
     testing::internal::CaptureStderr();
     const auto streams = model.generate(requests, {});
     testing::internal::GetCapturedStderr();
@@ -237,7 +247,7 @@ TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesText) {
 // --kv-layout streams for scoring: one stream per continuation, each a whole-stream copy of the
 // prompt's, gives every request the shared cache's score bit for bit, in any batch shape: rounds
 // spanning prompts, continuations cut into calls of equal tokens per stream, lone tokens (in the
-// prompt's stream and in a continuation's) with a companion in the empty stream beside them.
+// prompt's stream and in a continuation's).
 TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesScores) {
   auto batch = score_batch();
   // A prompt one token longer than another: moving the prompt's stream decodes a lone token.
@@ -248,22 +258,12 @@ TEST_P(LmInvariance, StreamsLayoutGivesTheSharedCachesScores) {
   LlamaModel shared_model(shared_options);
   const auto shared = shared_model.score(batch, {});
   EXPECT_EQ(shared_model.kv_streams(), 0);
-  struct Shape {
-    int parallel, batch, threads, ctx;
-    int streams;  // the context's streams: prompt, continuations at once and a spare one; 0: the shared cache ran
-  };
   // Every continuation at once; rounds of 3 in 7-token calls (lone tokens); rounds of 1 in
-  // 1-token calls (every call a companion's); 2 a round in 5-token calls; a budget too small for
+  // 1-token calls (every call a lone token); 2 a round in 5-token calls; a budget too small for
   // streams (the shared cache).
-  for (const Shape& sh : {Shape{24, 512, 1, 8192, 19}, Shape{3, 7, 2, 4096, 5}, Shape{1, 1, 1, 1024, 3}, Shape{2, 5, 1, 1024, 4},
+  for (const Shape& sh : {Shape{24, 512, 1, 8192, 18}, Shape{3, 7, 2, 4096, 4}, Shape{1, 1, 1, 1024, 2}, Shape{2, 5, 1, 1024, 3},
                           Shape{4, 64, 1, 256, 0}}) {
-    LlamaOptions o = options(GetParam());
-    o.kv_streams = true;
-    o.n_parallel = sh.parallel;
-    o.n_batch = sh.batch;
-    o.n_threads = sh.threads;
-    o.n_ctx = sh.ctx;
-    LlamaModel model(o);
+    LlamaModel model(streams_options(GetParam(), sh));
     testing::internal::CaptureStderr();
     const auto streams = model.score(batch, {});
     testing::internal::GetCapturedStderr();

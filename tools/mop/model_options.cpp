@@ -20,7 +20,7 @@ void add_model_options(CLI::App* cmd, lm::ModelOptions& m) {
          "most memory an automatic KV cache may take, e.g. 8G (auto: a quarter of this machine's memory, or half the GPU's free memory)")
       ->default_str("auto");
   cmd->add_option("--batch-tokens", o.n_batch, "tokens per decode call")->capture_default_str();
-  cmd->add_option("--parallel", o.n_parallel, "sequences decoded together (1-253)")->capture_default_str();
+  cmd->add_option("--parallel", o.n_parallel, "sequences decoded together (1-254)")->capture_default_str();
   cmd->add_option("-t,--threads", o.n_threads, "CPU threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--gpu-layers", o.n_gpu_layers, "layers offloaded to the GPU in CUDA builds (-1 = all)")->capture_default_str();
   cmd->add_option_function<std::string>(
