@@ -22,11 +22,6 @@ class Batch {
     return k;
   }
   void clear() { batch_.n_tokens = 0; }
-  int outputs() const {
-    int n = 0;
-    for (int k = 0; k < batch_.n_tokens; ++k) n += batch_.logits[k] != 0;
-    return n;
-  }
   int size() const { return batch_.n_tokens; }
   bool full() const { return batch_.n_tokens >= capacity_; }
   int room() const { return capacity_ - batch_.n_tokens; }

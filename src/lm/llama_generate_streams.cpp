@@ -44,7 +44,6 @@ class LlamaModel::StreamGenerateJob {
   void add_prompt_token(Slot& slot);
   // Samples the first token of the group's prompts that have been fed, which join the generating.
   void start_fed_prompts();
-  void decode();
   // Hands finished sequences' results over and closes their places up.
   void retire();
   void hand_over(Slot& slot);
@@ -89,12 +88,6 @@ std::vector<Generation> LlamaModel::StreamGenerateJob::run() {
   return std::move(out_);
 }
 
-void LlamaModel::StreamGenerateJob::decode() {
-  m_.decoded_tokens_ += static_cast<uint64_t>(batch_.size());
-  const int rc = llama_decode(ctx_, batch_.get());
-  if (rc != 0) throw std::runtime_error("llama_decode failed with status " + std::to_string(rc));
-}
-
 void LlamaModel::StreamGenerateJob::add_prompt_token(Slot& slot) {
   const bool last = slot.fed + 1 == slot.prompt.size();
   const int k = batch_.add(slot.prompt[slot.fed++], slot.n_past++, slot.seq, last);
@@ -105,7 +98,7 @@ void LlamaModel::StreamGenerateJob::generate_step() {
   if (gen_.empty()) return;
   batch_.clear();
   for (auto& slot : gen_) slot->batch_index = batch_.add(slot->last, slot->n_past++, slot->seq, true);
-  decode();
+  m_.decode_or_throw(batch_, ctx_);
   for (auto& slot : gen_) sample_next(*slot, m_, ctx_, m_.vocab_, requests_[slot->request].sampling);
 }
 
@@ -146,7 +139,7 @@ void LlamaModel::StreamGenerateJob::feed_step() {
     for (int i = 0; i < k; ++i)
       for (size_t j = 0; j < t; ++j) add_prompt_token(*group_[i]);
     budget -= static_cast<int>(t) * k;
-    decode();
+    m_.decode_or_throw(batch_, ctx_);
     start_fed_prompts();
   }
 }

@@ -275,12 +275,13 @@ void LlamaModel::warn_if_beyond_training(size_t n_tokens) {
                n_ctx_train_, path_.filename().c_str());
 }
 
-void LlamaModel::decode_or_throw(Batch& batch) {
+void LlamaModel::decode_or_throw(const Batch& batch, llama_context* ctx) {
   // A lone token or output row needs no company: with the invariant kernels mop's patch of ggml
   // sums a one-row matrix product as the many-row one does (docs/numerics.md).
+  if (!ctx) ctx = ctx_;
   decoded_tokens_ += static_cast<uint64_t>(batch.size());
-  const int rc = llama_decode(ctx_, batch.get());
-  if (rc == 1) throw Error("the KV cache is full (" + std::to_string(n_ctx_) + " cells): raise --ctx or lower --parallel");
+  const int rc = llama_decode(ctx, batch.get());
+  if (rc == 1) throw Error("the KV cache is full (" + std::to_string(llama_n_ctx(ctx)) + " cells): raise --ctx or lower --parallel");
   if (rc != 0) throw std::runtime_error("llama_decode failed with status " + std::to_string(rc));
 }
 

@@ -61,7 +61,9 @@ class LlamaModel final : public LanguageModel {
  private:
   // Decodes tokens [from, tokens.size()) of `tokens` into `seq` at their positions, no logits.
   void decode_into(llama_seq_id seq, const Tokens& tokens, size_t from);
-  void decode_or_throw(Batch& batch);
+  // Decodes `batch` in `ctx` (the shared context by default, or the stream context), counting its
+  // tokens; throws on failure.
+  void decode_or_throw(const Batch& batch, llama_context* ctx = nullptr);
   void warn_if_beyond_training(size_t n_tokens);
   // --ctx auto: the bytes a cell costs and the cells the KV memory limit allows.
   void set_kv_limit();

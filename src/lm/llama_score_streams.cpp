@@ -105,14 +105,8 @@ void LlamaModel::ScoreJob::move_stream_base(const Tokens& prompt) {
   for (size_t i = keep; i < base_.size();) {
     batch.clear();
     for (; i < base_.size() && !batch.full(); ++i) batch.add(base_[i], static_cast<llama_pos>(i), 0, false);
-    decode_in_streams(batch);
+    m_.decode_or_throw(batch, m_.stream_ctx_);
   }
-}
-
-void LlamaModel::ScoreJob::decode_in_streams(const Batch& batch) {
-  m_.decoded_tokens_ += static_cast<uint64_t>(batch.size());
-  const int rc = llama_decode(m_.stream_ctx_, batch.get());
-  if (rc != 0) throw std::runtime_error("llama_decode failed with status " + std::to_string(rc));
 }
 
 void LlamaModel::ScoreJob::decode_stream_round() {
@@ -137,7 +131,7 @@ void LlamaModel::ScoreJob::decode_stream_round() {
         slots.push_back({i, fed[i]});
       }
     }
-    decode_in_streams(batch);
+    m_.decode_or_throw(batch, m_.stream_ctx_);
     add_scores(m_.stream_ctx_, slots, scored);
     for (; first < round_.size() && fed[first] == round_[first].continuation->size(); ++first)
       llama_memory_seq_rm(mem_, round_[first].seq, -1, -1);

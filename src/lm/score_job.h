@@ -84,7 +84,6 @@ class LlamaModel::ScoreJob {
   void stream_round(const std::vector<std::pair<size_t, size_t>>& members);
   // Moves stream 0 to `prompt` minus its last token, as move_base does in the shared cache.
   void move_stream_base(const Tokens& prompt);
-  void decode_in_streams(const Batch& batch);
   // Decodes the round's continuations, streams 1.. in order of length, shortest first.
   void decode_stream_round();
 
